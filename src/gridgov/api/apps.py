@@ -1,0 +1,8 @@
+"""App config for the API."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "gridgov.api"
+    verbose_name = _("API")

@@ -1,0 +1,35 @@
+"""`gridgov demo`: migrate, build the seed districts, print the logins, then serve (unless --no-serve)."""
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from gridgov.demo.build import DEFAULT_PASSWORD, build
+from gridgov.demo.districts import SPECS
+from gridgov.people.roles import DEMO_ROLES, ROLES
+
+
+class Command(BaseCommand):
+    help = "Build the demo districts (idempotent) and serve them on 127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="build the data and stop")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo login")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **opts):
+        call_command("migrate", interactive=False, verbosity=0)
+        seconds = build(seed=opts["seed"], password=opts["password"], progress=not opts["no_progress"])
+        out = self.stdout
+        out.write(_("Demo data ready in %(s).1f s.") % {"s": seconds})
+        out.write("")
+        out.write(_("Logins (password for all: %(password)s):") % {"password": opts["password"]})
+        for spec in SPECS:
+            out.write(f"  {spec.name} {spec.code}")
+            for role in DEMO_ROLES:
+                out.write(f"    {role + "." + spec.code:<30}{ROLES[role].label}")
+        if not opts["no_serve"]:
+            out.write("")
+            out.write(_("Serving on http://%(addr)s/ — press Ctrl+C to stop.") % {"addr": opts["addr"]})
+            call_command("runserver", opts["addr"], use_reloader=False)

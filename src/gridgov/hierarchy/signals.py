@@ -1,0 +1,21 @@
+"""Keeps locate() honest: any saved or deleted node with a boundary bumps its district's
+geometry_version, so every process rebuilds its STRtree on next use (bulk paths bump themselves)."""
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from . import geo
+from .models import Node
+
+
+@receiver(post_save, sender=Node)
+@receiver(post_delete, sender=Node)
+def node_geometry_changed(sender, instance, **kwargs):
+    if instance.polygon is None:
+        return
+    from .services import bump_geometry
+
+    district_id = instance.district_id
+    bump_geometry(district_id)
+    # A rollback would leave this process with an index built from data that never committed.
+    transaction.on_commit(lambda: geo.invalidate(district_id))

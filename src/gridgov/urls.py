@@ -1,0 +1,13 @@
+"""Root URL configuration: the web shell, each app's pages, the API under /api/, the admin."""
+from django.contrib import admin
+from django.urls import include, path
+
+from gridgov.api.api import api
+
+urlpatterns = [
+    path("", include("gridgov.web.urls")),
+    path("hierarchy/", include("gridgov.hierarchy.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point for app servers (gunicorn, granian).
+Reads the same environment as the CLI."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+application = get_wsgi_application()

@@ -146,7 +146,7 @@ def create_district(code, name, levels, polygon=None, settings=None):
         raise HierarchyError(_("District %(code)s already exists.") % {"code": code})
     geom = check_polygon(polygon, None) if polygon is not None else None
     district = District.objects.create(code=code, name=name, levels=list(levels), settings=settings or {})
-    Node.add_root(district=district, kind="district", code=code, name=name, **_geometry_columns(geom))
+    Node.objects.add_root(district=district, kind="district", code=code, name=name, **_geometry_columns(geom))
     return district
 
 

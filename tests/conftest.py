@@ -1,0 +1,58 @@
+"""Shared fixtures: the demo districts are built once per test database (session), and every
+test runs in a transaction on top of them. Logins are the demo's `<role>.<district code>`."""
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from gridgov.demo.build import build
+
+DEMO_PASSWORD = "gridgov-demo"
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"gridgov database: {engine}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        build(password=DEMO_PASSWORD, progress=False)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo districts by code: {"150105": District, "140105": ..., "530111": ...}."""
+    from gridgov.hierarchy.models import District
+
+    return {d.code: d for d in District.objects.all()}
+
+
+@pytest.fixture
+def demo_user(db):
+    """demo_user("community_secretary", "140105") -> the demo login's User."""
+
+    def get(role, code="140105"):
+        return get_user_model().objects.get(username=f"{role}.{code}")
+
+    return get
+
+
+@pytest.fixture
+def client_as(client, demo_user):
+    """client_as("community_secretary", "140105") -> a test client logged in as that demo login."""
+
+    def login(role, code="140105"):
+        client.force_login(demo_user(role, code))
+        return client
+
+    return login
+
+
+def postgres_only():
+    from django.conf import settings
+
+    return pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgresql://… (.ci/run does)")

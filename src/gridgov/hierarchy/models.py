@@ -65,7 +65,8 @@ class Node(MP_Node):
     centroid_lat = models.FloatField(null=True, blank=True)
     bbox = models.JSONField(null=True, blank=True)  # [min_lon, min_lat, max_lon, max_lat]
 
-    node_order_by = ["code"]
+    # No node_order_by: treebeard would then shift siblings' paths on insert, and paths are
+    # copied into other tables (cases, people) as the scoping key. New children are appended.
 
     class Meta:
         verbose_name = _("node")

@@ -146,7 +146,7 @@ def create_district(code, name, levels, polygon=None, settings=None):
         raise HierarchyError(_("District %(code)s already exists.") % {"code": code})
     geom = check_polygon(polygon, None) if polygon is not None else None
     district = District.objects.create(code=code, name=name, levels=list(levels), settings=settings or {})
-    Node.objects.add_root(district=district, kind="district", code=code, name=name, **_geometry_columns(geom))
+    Node.objects.add_root(dict(district=district, kind="district", code=code, name=name, **_geometry_columns(geom)))
     return district
 
 
@@ -156,7 +156,7 @@ def create_node(parent, kind, code, name, polygon=None):
     if Node.objects.filter(code=code).exists():
         raise HierarchyError(_("Code %(code)s is already in use.") % {"code": code})
     parent = Node.objects.get(pk=parent.pk)  # fresh numchild/path for treebeard
-    return parent.add_child(district_id=parent.district_id, kind=kind, code=code, name=name, **_geometry_columns(geom))
+    return Node.objects.add_child(parent, dict(district_id=parent.district_id, kind=kind, code=code, name=name, **_geometry_columns(geom)))
 
 
 @transaction.atomic

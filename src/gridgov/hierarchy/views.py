@@ -23,10 +23,15 @@ def scoped_node(request, pk, perm=roles.VIEW):
 def node_detail(request, pk):
     node = scoped_node(request, pk)
     children = services.children_with_counts(node)
-    below = [k for k in node.district.levels[node.district.levels.index(node.kind) + 2:]] if node.kind in node.district.levels else []
+    levels = node.district.levels
+    below = levels[levels.index(node.kind) + 2:] if node.kind in levels else []
+    crumbs = services.ancestors(node)[:-1]
+    visible = set(scoping.scoped_nodes(request.user, roles.VIEW).filter(pk__in=[c.pk for c in crumbs]).values_list("pk", flat=True))
+    for crumb in crumbs:
+        crumb.linkable = crumb.pk in visible  # ancestors above the user's posts are named, not linked
     return render(request, "hierarchy/node.html", {
         "node": node,
-        "crumbs": services.ancestors(node)[:-1],
+        "crumbs": crumbs,
         "children": children,
         "child_kind": LEVEL_LABELS.get(node.district.child_kind(node.kind) or "", ""),
         "count_kinds": [(k, LEVEL_LABELS[k]) for k in below],

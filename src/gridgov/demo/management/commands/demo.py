@@ -28,7 +28,8 @@ class Command(BaseCommand):
         for spec in SPECS:
             out.write(f"  {spec.name} {spec.code}")
             for role in DEMO_ROLES:
-                out.write(f"    {role + "." + spec.code:<30}{ROLES[role].label}")
+                login = f"{role}.{spec.code}"
+                out.write(f"    {login:<32}{ROLES[role].label}")
         if not opts["no_serve"]:
             out.write("")
             out.write(_("Serving on http://%(addr)s/ — press Ctrl+C to stop.") % {"addr": opts["addr"]})

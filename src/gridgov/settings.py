@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "treebeard",
     "gridgov.hierarchy",
     "gridgov.people",
+    "gridgov.orgs",
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",

@@ -7,6 +7,7 @@ from gridgov.api.api import api
 urlpatterns = [
     path("", include("gridgov.web.urls")),
     path("hierarchy/", include("gridgov.hierarchy.urls")),
+    path("orgs/", include("gridgov.orgs.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

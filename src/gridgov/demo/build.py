@@ -145,9 +145,26 @@ def set_demo_passwords(password):
     return usernames
 
 
+def _discover_steps():
+    """Import each installed gridgov app's `demo_steps` module: importing registers its @step
+    functions after the hierarchy's, in INSTALLED_APPS order."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("gridgov.") and config.name != "gridgov.demo":
+            try:
+                importlib.import_module(f"{config.name}.demo_steps")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo_steps":
+                    raise
+
+
 def build(seed=2026, password=DEFAULT_PASSWORD, out=print, progress=True, codes=None):
     """Build every missing step for every seed district; returns the seconds taken."""
     started = time.monotonic()
+    _discover_steps()
     specs = [s for s in SPECS if codes is None or s.code in codes]
     total = sum(s.communities for s in specs)
     with tqdm(total=total, desc="demo", unit="社区", disable=not progress) as bar:

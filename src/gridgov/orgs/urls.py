@@ -1,0 +1,3 @@
+"""URLs of the organisation pages."""
+app_name = "orgs"
+urlpatterns = []

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gridgov.hierarchy",
     "gridgov.people",
     "gridgov.orgs",
+    "gridgov.cases",
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",

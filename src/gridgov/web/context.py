@@ -13,6 +13,7 @@ def navigation(request):
     items = [(_("Home"), reverse("web:home"))]
     if scoping.can(user, roles.VIEW):
         items.append((_("Search"), reverse("hierarchy:search")))
+        items.append((_("Party organisations"), reverse("orgs:party_orgs")))
     if scoping.can(user, roles.IMPORT):
         items.append((_("Import"), reverse("hierarchy:import")))
     if scoping.can(user, roles.ADMIN) or user.is_superuser:

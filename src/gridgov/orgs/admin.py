@@ -1,0 +1,61 @@
+"""Django admin for the organisation registries, scoped like the pages through ScopedAdmin
+(every changelist answers from scoping.scope() on the row's node path)."""
+from django.contrib import admin
+
+from gridgov.people.admin import ScopedAdmin
+
+from .models import Agreement, Alliance, ExpandedCommittee, ExpandedCommitteeMember, PartnerUnit, PartyOrg, ServiceCentre
+
+
+class NodeScoped(ScopedAdmin):
+    scope_path = "node__path"
+    raw_id_fields = ["node"]
+
+
+@admin.register(PartyOrg)
+class PartyOrgAdmin(NodeScoped):
+    list_display = ["name", "kind", "node", "is_grid_branch", "meets_standard", "weak_and_lax"]
+    list_filter = ["kind", "is_grid_branch", "meets_standard", "weak_and_lax"]
+    search_fields = ["name"]
+    raw_id_fields = ["node", "parent"]
+
+
+@admin.register(PartnerUnit)
+class PartnerUnitAdmin(NodeScoped):
+    list_display = ["name", "kind", "node", "contact_name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    raw_id_fields = ["node", "party_org"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(NodeScoped):
+    list_display = ["partner_unit", "node", "signed", "end", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["node", "partner_unit"]
+
+
+@admin.register(Alliance)
+class AllianceAdmin(NodeScoped):
+    list_display = ["name", "node"]
+    filter_horizontal = []
+    raw_id_fields = ["node", "partner_units", "party_orgs"]
+
+
+class MemberInline(admin.TabularInline):
+    model = ExpandedCommitteeMember
+    raw_id_fields = ["partner_unit"]
+    extra = 0
+
+
+@admin.register(ExpandedCommittee)
+class ExpandedCommitteeAdmin(NodeScoped):
+    list_display = ["name", "node"]
+    inlines = [MemberInline]
+
+
+@admin.register(ServiceCentre)
+class ServiceCentreAdmin(NodeScoped):
+    list_display = ["name", "kind", "node", "opening_hours"]
+    list_filter = ["kind"]
+    search_fields = ["name"]

@@ -1,0 +1,256 @@
+"""Domain operations on organisations: creating party organisations, partner units, agreements,
+alliances, expanded committees and service centres with their rules, and the scoped queries."""
+import datetime
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from gridgov.hierarchy.models import CELL_KINDS
+from gridgov.people import roles, scoping
+
+from .models import (
+    Agreement, Alliance, ExpandedCommittee, ExpandedCommitteeMember, PartnerUnit, PartyOrg, ServiceCentre,
+)
+
+
+class OrgError(ValueError):
+    """A change to the organisations that breaks their rules; the message is for the user."""
+
+
+# Which kinds may sit directly under which: a party group is the bottom, a branch holds only groups.
+ALLOWED_CHILDREN = {
+    "committee": {"committee", "working_committee", "general_branch", "branch", "group"},
+    "working_committee": {"committee", "general_branch", "branch", "group"},
+    "general_branch": {"branch", "group"},
+    "branch": {"group"},
+    "group": set(),
+}
+KIND_LABELS = dict(PartyOrg.KINDS)
+# The levels at which partner units and agreements are registered and committees formed.
+UNIT_LEVELS = ("community", "subdistrict")
+CENTRE_LEVELS = {"subdistrict_centre": ("subdistrict",), "community_centre": ("community",)}
+
+
+def _in_subtree(node, root):
+    return node.path.startswith(root.path)
+
+
+def _same_district(district, *objects):
+    for obj in objects:
+        if obj is not None and obj.district_id != district.pk:
+            raise OrgError(_("“%(name)s” belongs to another district.") % {"name": obj})
+
+
+# ---------------------------------------------------------------- party organisations
+
+def check_party_org(org, check_clash=True):
+    """Raise OrgError when `org` (saved or not) breaks a rule of the organisation tree.
+
+    Bulk builders that guarantee one grid branch per cell pass check_clash=False to save a query."""
+    district, node, parent = org.district, org.node, org.parent
+    _same_district(district, node, parent)
+    if org.kind not in KIND_LABELS:
+        raise OrgError(_("Unknown kind of party organisation: %(kind)s.") % {"kind": org.kind})
+    if not (org.name or "").strip():
+        raise OrgError(_("A party organisation needs a name."))
+    if org.is_grid_branch:
+        if org.kind != "branch":
+            raise OrgError(_("A grid party branch must be of the kind party branch."))
+        if node.kind not in CELL_KINDS:
+            raise OrgError(_("A grid party branch must be attached to a grid or residents group, not to “%(node)s”.") % {"node": node.name})
+        clash = check_clash and PartyOrg.objects.filter(node=node, is_grid_branch=True).exclude(pk=org.pk).exists()
+        if clash:
+            raise OrgError(_("“%(node)s” already has a grid party branch.") % {"node": node.name})
+    if parent is not None:
+        if org.pk is not None and parent.pk == org.pk:
+            raise OrgError(_("An organisation cannot be its own parent."))
+        if org.kind not in ALLOWED_CHILDREN[parent.kind]:
+            raise OrgError(_("A %(child)s cannot be placed under a %(parent)s.") % {
+                "child": KIND_LABELS[org.kind], "parent": KIND_LABELS[parent.kind]})
+        if not _in_subtree(node, parent.node):
+            raise OrgError(_("“%(name)s” must be attached inside the area of its parent organisation “%(parent)s”.") % {
+                "name": org.name, "parent": parent.name})
+    if org.weak_and_lax and not (org.rectification_plan or "").strip():
+        raise OrgError(_("A weak and lax organisation needs a rectification plan."))
+    if org.weak_and_lax and org.meets_standard:
+        raise OrgError(_("A weak and lax organisation cannot meet the standard."))
+    if not isinstance(org.honours, list):
+        raise OrgError(_("Honours must be a list."))
+
+
+def create_party_org(district, kind, name, node, parent=None, *, is_grid_branch=False, meets_standard=False,
+                     weak_and_lax=False, rectification_plan="", honours=None):
+    org = PartyOrg(district=district, kind=kind, name=name.strip(), node=node, parent=parent,
+                   is_grid_branch=is_grid_branch, meets_standard=meets_standard, weak_and_lax=weak_and_lax,
+                   rectification_plan=rectification_plan, honours=list(honours or []))
+    check_party_org(org)
+    org.save()
+    return org
+
+
+def mark_weak_and_lax(org, plan):
+    """Flag `org` as weak and lax (软弱涣散) with its rectification plan; it no longer meets the standard."""
+    org.weak_and_lax, org.rectification_plan, org.meets_standard = True, plan, False
+    check_party_org(org)
+    org.save(update_fields=["weak_and_lax", "rectification_plan", "meets_standard"])
+    return org
+
+
+# ---------------------------------------------------------------- partner units and agreements
+
+def _check_unit_node(district, node):
+    _same_district(district, node)
+    if node.kind not in UNIT_LEVELS:
+        raise OrgError(_("This must be registered with a community or subdistrict, not with “%(node)s”.") % {"node": node.name})
+
+
+def create_partner_unit(district, name, kind, node, *, address="", contact_name="", contact_phone="", party_org=None):
+    _check_unit_node(district, node)
+    _same_district(district, party_org)
+    if kind not in dict(PartnerUnit.KINDS):
+        raise OrgError(_("Unknown kind of partner unit: %(kind)s.") % {"kind": kind})
+    if not name.strip():
+        raise OrgError(_("A partner unit needs a name."))
+    if contact_phone and not contact_phone.replace("-", "").isdigit():
+        raise OrgError(_("The contact phone may contain only digits and hyphens."))
+    return PartnerUnit.objects.create(district=district, name=name.strip(), kind=kind, node=node, address=address,
+                                      contact_name=contact_name, contact_phone=contact_phone, party_org=party_org)
+
+
+def agreement_status(end, today=None):
+    today = today or datetime.date.today()
+    return "ended" if end is not None and end < today else "active"
+
+
+def create_agreement(partner_unit, node, signed, *, end=None, commitments="", today=None):
+    district = partner_unit.district
+    _check_unit_node(district, node)
+    if end is not None and end < signed:
+        raise OrgError(_("An agreement cannot end before it is signed."))
+    return Agreement.objects.create(district=district, partner_unit=partner_unit, node=node, signed=signed, end=end,
+                                    commitments=commitments, status=agreement_status(end, today))
+
+
+# ---------------------------------------------------------------- alliances and expanded committees
+
+def create_alliance(district, node, name, partner_units=(), party_orgs=()):
+    _same_district(district, node, *partner_units, *party_orgs)
+    if node.kind != "subdistrict":
+        raise OrgError(_("A party-building alliance is formed in a subdistrict."))
+    for member in list(partner_units) + list(party_orgs):
+        if not _in_subtree(member.node, node):
+            raise OrgError(_("“%(name)s” is outside the alliance's subdistrict.") % {"name": member})
+    alliance = Alliance.objects.create(district=district, node=node, name=name)
+    alliance.partner_units.set(partner_units)
+    alliance.party_orgs.set(party_orgs)
+    return alliance
+
+
+def create_expanded_committee(district, node, name=""):
+    _check_unit_node(district, node)
+    if ExpandedCommittee.objects.filter(node=node).exists():
+        raise OrgError(_("“%(node)s” already has an expanded committee.") % {"node": node.name})
+    # A community forms a 大党委, a subdistrict a 大工委.
+    default = _("Expanded party committee") if node.kind == "community" else _("Expanded working committee")
+    return ExpandedCommittee.objects.create(district=district, node=node, name=name or f"{node.name}{default}")
+
+
+def add_committee_member(committee, name, role, *, unit_name="", partner_unit=None, external=None):
+    _same_district(committee.district, partner_unit)
+    if not name.strip() or not role.strip():
+        raise OrgError(_("A committee member needs a name and a role."))
+    if partner_unit is not None:
+        unit_name = unit_name or partner_unit.name
+    # A member from a partner unit is external unless said otherwise.
+    external = partner_unit is not None if external is None else external
+    return ExpandedCommitteeMember.objects.create(committee=committee, name=name.strip(), role=role.strip(),
+                                                  unit_name=unit_name, partner_unit=partner_unit, external=external)
+
+
+def joined_organisations(district):
+    """Distinct organisations that joined an alliance or an expanded committee (Guandu's "700+")."""
+    units = set(PartnerUnit.objects.filter(district=district).filter(
+        Q(alliances__isnull=False) | Q(committee_seats__isnull=False)).values_list("pk", flat=True))
+    orgs = set(PartyOrg.objects.filter(district=district, alliances__isnull=False).values_list("pk", flat=True))
+    return len(units) + len(orgs)
+
+
+# ---------------------------------------------------------------- service centres
+
+def create_service_centre(district, node, name, kind, *, lon=None, lat=None, opening_hours="", services=(), serves_firms=0):
+    _same_district(district, node)
+    if kind not in dict(ServiceCentre.KINDS):
+        raise OrgError(_("Unknown kind of service centre: %(kind)s.") % {"kind": kind})
+    if kind in CENTRE_LEVELS and node.kind not in CENTRE_LEVELS[kind]:
+        raise OrgError(_("This kind of centre belongs to a node of another level than “%(node)s”.") % {"node": node.name})
+    if (lon is None) != (lat is None) or (lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)):
+        raise OrgError(_("The location needs a valid longitude and latitude."))
+    if serves_firms < 0:
+        raise OrgError(_("The number of firms served cannot be negative."))
+    return ServiceCentre.objects.create(district=district, node=node, name=name, kind=kind, lon=lon, lat=lat,
+                                        opening_hours=opening_hours, services=list(services), serves_firms=serves_firms)
+
+
+# ---------------------------------------------------------------- scoped queries
+# Every read for a user goes through scoping.scope() on the row's node path.
+
+def scoped(model, user, perm=roles.VIEW):
+    return scoping.scope(model.objects.all(), user, "node__path", perm)
+
+
+def party_orgs(user, q="", kind=""):
+    qs = scoped(PartyOrg, user).select_related("node", "parent")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def party_org(user, pk):
+    """The organisation `pk` if the user may see it, else None."""
+    return scoped(PartyOrg, user).select_related("node", "parent", "district").filter(pk=pk).first()
+
+
+def children_of(user, org):
+    # An aggregate drops Meta.ordering, so the order is restated for stable pages.
+    return (scoped(PartyOrg, user).filter(parent=org).select_related("node")
+            .annotate(n_children=Count("children")).order_by("node__path", "kind", "name"))
+
+
+def partner_units(user, q="", kind=""):
+    qs = (scoped(PartnerUnit, user).select_related("node", "party_org")
+          .annotate(n_agreements=Count("agreements")).order_by("node__path", "name", "pk"))
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def partner_unit(user, pk):
+    return scoped(PartnerUnit, user).select_related("node", "party_org", "district").filter(pk=pk).first()
+
+
+def agreements(user, partner_unit=None):
+    qs = scoped(Agreement, user).select_related("node", "partner_unit")
+    if partner_unit is not None:
+        qs = qs.filter(partner_unit=partner_unit)
+    return qs
+
+
+def service_centres(user, q="", kind=""):
+    qs = scoped(ServiceCentre, user).select_related("node")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def alliances(user):
+    return scoped(Alliance, user).select_related("node")
+
+
+def expanded_committees(user):
+    return scoped(ExpandedCommittee, user).select_related("node")

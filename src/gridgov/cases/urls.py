@@ -1,0 +1,3 @@
+"""URLs of the case pages."""
+app_name = "cases"
+urlpatterns = []

@@ -316,6 +316,9 @@ def _apply(case, action, at, params, user):
         value, unit = _limit(case, "dispatch")
         changes.update(closed_at=None, closed_on_time=None, handled_at=None, department=case.category.department,
                        joint=False, deadline=deadline_for(district, at, value, unit), rework_count=case.rework_count + 1)
+    elif action == "fix_on_spot":
+        # 随手做: the reporter fixed it while on patrol; it counts as handled on time.
+        changes.update(registered_at=at, handled_at=at, closed_at=at, closed_on_time=True, deadline=None)
     elif action == "escalate":
         changes.update(**_escalation(case, at))
         data["level"] = changes["level"]
@@ -390,6 +393,55 @@ def scoped_cases(user):
         if departments:
             qs = qs | Case.objects.filter(assignments__department_id__in=departments)
     return qs.distinct() if person is not None else qs
+
+
+# ---------------------------------------------------------------- patrols 每日巡、经常访、及时记、随手做、实时报
+
+def start_patrol(user, lon, lat, at=None):
+    """Check in for a patrol at a position inside one of the user's grids."""
+    person = perms.person_of(user)
+    if person is None:
+        raise CaseError(_("Only staff with a person record can patrol."))
+    lon, lat = _validate_point(lon, lat)
+    where = geo.locate(person.district, lon, lat)
+    if where is None or not perms.can_report(user, Node(path=where.grid_path)):
+        raise CaseError(_("The position is not in a grid you patrol."))
+    at = at or timezone.now()
+    from .models import Patrol
+
+    return Patrol.objects.create(district=person.district, person=person, grid_id=where.grid_id, node_path=where.grid_path,
+                                 day=timezone.localtime(at).date(), started_at=at, track=[[lon, lat, int(at.timestamp())]])
+
+
+def add_track_points(patrol, points):
+    """Append [lon, lat, unix seconds] points to the patrol's GPS track."""
+    clean = []
+    for point in points:
+        lon, lat = _validate_point(point[0], point[1])
+        clean.append([lon, lat, int(point[2])])
+    patrol.track = list(patrol.track) + clean
+    patrol.save(update_fields=["track"])
+    return patrol
+
+
+def finish_patrol(patrol, visits=0, notes="", at=None):
+    if patrol.ended_at:
+        raise CaseError(_("This patrol has already ended."))
+    if not 0 <= int(visits) <= 500 or len(notes) > MAX_DESCRIPTION:
+        raise CaseError(_("Check the number of household visits and the length of the notes."))
+    patrol.ended_at = at or timezone.now()
+    patrol.visits, patrol.notes = int(visits), notes
+    patrol.save(update_fields=["ended_at", "visits", "notes"])
+    return patrol
+
+
+def fixed_on_the_spot(user, **intake_args):
+    """随手做: a problem the patrolling worker fixed at once — a case created and closed."""
+    with transaction.atomic():  # a refused fix leaves no half-made case behind
+        case, created = intake(user=user, source="patrol", **intake_args)
+        if created:
+            case = transition(case, "fix_on_spot", user, comment=_("Fixed on the spot during patrol."))
+    return case
 
 
 def grid_for(district, lon, lat):

@@ -38,6 +38,7 @@ ACTIONS = {
         Action("close", _("Close"), ("verified",), "closed", "dispatcher"),
         Action("evaluate", _("Evaluate"), ("closed",), "evaluated", "evaluator"),
         Action("reopen", _("Reopen (unsatisfied)"), ("evaluated",), "registered", "reopener"),
+        Action("fix_on_spot", _("Fixed on the spot"), ("reported",), "closed", "reporter"),
         Action("escalate", _("Whistle up a level"), ("reported", "registered", "dispatched", "handling"), None, "reporter"),
     ]
 }

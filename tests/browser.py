@@ -66,7 +66,7 @@ class DemoServer:
 
     def start(self):
         gridgov = [sys.executable, "-m", "gridgov"]
-        built = subprocess.run(gridgov + ["demo", "--no-serve", "--no-progress"], env=self.env, capture_output=True, text=True)
+        built = subprocess.run(gridgov + ["demo", "--no-serve", "--no-progress", "--volume", "0.01"], env=self.env, capture_output=True, text=True)
         if built.returncode:
             raise RuntimeError("gridgov demo failed:\n" + built.stdout + built.stderr)
         log = open(os.path.join(self.var, "server.log"), "w")

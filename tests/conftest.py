@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from gridgov.demo.build import build
 
 DEMO_PASSWORD = "gridgov-demo"
+DEMO_VOLUME = 0.01
 
 
 def pytest_report_header(config):
@@ -20,7 +21,8 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        build(password=DEMO_PASSWORD, progress=False)
+        # One percent of a year's activity (cases, patrols): every path is there, quickly built.
+        build(password=DEMO_PASSWORD, progress=False, volume=DEMO_VOLUME)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from gridgov.cases import services
 from gridgov.cases.models import Case, Category, Transition
 from gridgov.demo.build import build
 from gridgov.hierarchy.models import District, Node
-from tests.conftest import DEMO_PASSWORD, postgres_only
+from tests.conftest import DEMO_PASSWORD, DEMO_VOLUME, postgres_only
 
 pytestmark = [postgres_only(), pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ pytestmark = [postgres_only(), pytest.mark.django_db(transaction=True)]
 def committed_demo():
     # A transactional test sees only committed rows, and the flush after it empties the tables:
     # build the one district it needs, committed.
-    build(password=DEMO_PASSWORD, progress=False, codes=["140105"])
+    build(password=DEMO_PASSWORD, progress=False, codes=["140105"], volume=DEMO_VOLUME)
     return District.objects.get(code="140105")
 
 

@@ -17,3 +17,11 @@ def case_setup(ctx):
     if user is not None and getattr(user, "person", None):
         DepartmentHandler.objects.get_or_create(department=Department.objects.get(district=district, code="cgj"), person=user.person)
     return district
+
+
+@step("cases_year")
+def cases_year(ctx):
+    from .demo_year import build_year
+
+    build_year(ctx)
+    return ctx.district

@@ -35,8 +35,10 @@ def rng_for(seed, spec, name):
 class Context:
     """What a step gets: the spec, the district (None before the hierarchy step), a seeded RNG."""
 
-    def __init__(self, spec, district, rng, progress, seed):
+    def __init__(self, spec, district, rng, progress, seed, volume=1.0):
         self.spec, self.district, self.rng, self.progress, self.seed = spec, district, rng, progress, seed
+        # Share of the published activity volumes (cases, patrols…) to generate; tests use a little.
+        self.volume = volume
         self.faker = Faker("zh_CN")
         self.faker.seed_instance(int(rng.integers(1 << 31)))
 
@@ -161,7 +163,7 @@ def _discover_steps():
                     raise
 
 
-def build(seed=2026, password=DEFAULT_PASSWORD, out=print, progress=True, codes=None):
+def build(seed=2026, password=DEFAULT_PASSWORD, out=print, progress=True, codes=None, volume=1.0):
     """Build every missing step for every seed district; returns the seconds taken."""
     started = time.monotonic()
     _discover_steps()
@@ -177,7 +179,7 @@ def build(seed=2026, password=DEFAULT_PASSWORD, out=print, progress=True, codes=
                         bar.update(spec.communities)
                     continue
                 with transaction.atomic():
-                    ctx = Context(spec, district, rng_for(seed, spec, name), bar, seed)
+                    ctx = Context(spec, district, rng_for(seed, spec, name), bar, seed, volume)
                     district = fn(ctx)
                     district.refresh_from_db()
                     district.settings["demo_steps"] = done + [name]

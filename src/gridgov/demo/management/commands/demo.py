@@ -17,10 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--volume", type=float, default=1.0,
+                            help="share of the published activity volumes to generate (cases, patrols); 1 = full year")
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
-        seconds = build(seed=opts["seed"], password=opts["password"], progress=not opts["no_progress"])
+        seconds = build(seed=opts["seed"], password=opts["password"], progress=not opts["no_progress"], volume=opts["volume"])
         out = self.stdout
         out.write(_("Demo data ready in %(s).1f s.") % {"s": seconds})
         out.write("")

@@ -1,4 +1,65 @@
-"""The NinjaAPI instance: authentication, JSON error format, and the routers of each app."""
+"""The NinjaAPI instance: authentication, JSON error format, and the routers of each app.
+Mounted at /api/ by gridgov.urls; docs at /api/docs, the OpenAPI schema at /api/openapi.json."""
+import functools
+
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="gridgov API", version="1", urls_namespace="api")
+from . import docs, errors
+from .auth import AUTH
+from .hierarchy import router as hierarchy_router
+
+
+class GridgovAPI(NinjaAPI):
+    """NinjaAPI plus the URLs ninja does not make: the docs' offline assets, and a JSON 404 for
+    every other path under /api/ (otherwise Django's HTML 404 page would answer). The answers
+    ninja gives outside its exception handlers (405, and the 404 of /api/ itself) become JSON too."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        urls.insert(0, path("docs/assets/<str:name>", docs.asset_view, name="docs-asset"))
+        urls.append(re_path(r"^.*$", self._unknown_path_view(), name="unknown"))
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._json_errors(pattern.callback)
+        return urls
+
+    def _json_errors(self, view):
+        @functools.wraps(view)  # keeps csrf_exempt and the rest of the view's attributes
+        def wrapped(request, *args, **kwargs):
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                return errors.error_response(self, request, 404, "not_found", _("There is no such API endpoint."))
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                response = errors.error_response(self, request, 405, "method_not_allowed", _("This endpoint does not accept %(method)s.") % {"method": request.method})
+                response["Allow"] = allowed
+            return response
+
+        return wrapped
+
+    def _unknown_path_view(self):
+        # csrf_exempt like ninja's own views, so that a POST to a wrong path gets this JSON 404
+        # and not Django's HTML CSRF page.
+        @csrf_exempt
+        def unknown_path(request, *args, **kwargs):
+            return errors.error_response(self, request, 404, "not_found", _("There is no such API endpoint."))
+
+        return unknown_path
+
+
+api = GridgovAPI(
+    title="gridgov API",
+    version="1",
+    description="党建引领网格化基层治理平台 REST API. Auth: session cookie, or `Authorization: Bearer <key>` "
+    "(`gridgov api-token USERNAME`). Errors: JSON {code, message}.",
+    urls_namespace="api",
+    auth=AUTH,
+    docs=docs.OfflineSwagger(),
+)
+errors.install(api)
+api.add_router("/", hierarchy_router, tags=["hierarchy"])

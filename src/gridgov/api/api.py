@@ -8,8 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from gridgov.cases.services import CaseError, Conflict, NotAllowed
+
 from . import docs, errors
 from .auth import AUTH
+from .cases import router as cases_router
 from .hierarchy import router as hierarchy_router
 
 
@@ -63,3 +66,17 @@ api = GridgovAPI(
 )
 errors.install(api)
 api.add_router("/", hierarchy_router, tags=["hierarchy"])
+api.add_router("/", cases_router, tags=["cases"])
+
+
+def _case_error(status, code):
+    def handler(request, exc):
+        return errors.error_response(api, request, status, code, str(exc))
+
+    return handler
+
+
+# The case rules' refusals: their messages are already for the user (translated in services).
+api.add_exception_handler(CaseError, _case_error(422, "invalid"))
+api.add_exception_handler(NotAllowed, _case_error(403, "forbidden"))
+api.add_exception_handler(Conflict, _case_error(409, "conflict"))

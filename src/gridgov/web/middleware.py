@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
-PUBLIC_PREFIXES = ("/static/", "/api/", "/open311/", "/healthz", "/i18n/")
+PUBLIC_PREFIXES = ("/static/", "/api/", "/open311/", "/healthz", "/readyz", "/i18n/")
 
 
 class LoginRequiredMiddleware:

@@ -52,10 +52,21 @@ def person_of(user):
 
 def handles_for(user, case, lead=None):
     """Assignments of the case whose department the user works in (lead only, co only, or any)."""
-    person = person_of(user)
-    if person is None:
+    departments = department_ids(user)
+    if not departments:
         return []
-    from .models import DepartmentHandler
-
-    departments = set(DepartmentHandler.objects.filter(person=person).values_list("department_id", flat=True))
     return [a for a in case.assignments.all() if a.department_id in departments and (lead is None or a.lead == lead)]
+
+
+def department_ids(user):
+    """Departments the user handles for (cached on the user object for the request)."""
+    cached = getattr(user, "_gridgov_departments", None)
+    if cached is None:
+        person = person_of(user)
+        cached = set()
+        if person is not None:
+            from .models import DepartmentHandler
+
+            cached = set(DepartmentHandler.objects.filter(person=person).values_list("department_id", flat=True))
+        user._gridgov_departments = cached
+    return cached

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("gridgov.web.urls")),
     path("hierarchy/", include("gridgov.hierarchy.urls")),
     path("orgs/", include("gridgov.orgs.urls")),
+    path("people/", include("gridgov.people.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("open311/v2/", include("gridgov.cases.open311_urls")),
     path("api/", api.urls),

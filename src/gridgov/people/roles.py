@@ -34,6 +34,28 @@ ROLES = {
         Role("resident", _("Resident"), "building", frozenset()),
     ]
 }
-ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
-# The roles that the demo creates one login for, in the order they are printed.
+# The roles that the demo creates one login for, in the order they are printed. Fixed here, before
+# the staffing roles below are added: trainers hand out exactly these eight logins.
 DEMO_ROLES = list(ROLES)
+
+# Staffing and cross-appointment roles (MISSION.md §1.6, §2.3, §2.7). They let a post be recorded;
+# the people in them read their own area at most, they never reveal personal data.
+ROLES.update({
+    r.code: r
+    for r in [
+        Role("lane_chief", _("Lane chief"), "grid", frozenset({VIEW})),
+        Role("lane_steward", _("Lane steward"), "grid", frozenset({VIEW})),
+        Role("road_chief", _("Road chief"), "grid", frozenset({VIEW})),
+        Role("beat_officer", _("Police-station chief or beat officer"), "grid", frozenset({VIEW})),
+        Role("judicial_officer", _("Judicial office"), "grid", frozenset({VIEW})),
+        Role("market_supervisor", _("Market-supervision office"), "grid", frozenset({VIEW})),
+        Role("residents_committee", _("Residents' committee member"), "community", frozenset({VIEW})),
+        Role("owners_committee_member", _("Owners' committee member"), "grid", frozenset()),
+        Role("property_manager", _("Property company"), "grid", frozenset()),
+        Role("community_worker", _("Community worker"), "community", frozenset({VIEW})),
+        Role("volunteer", _("Volunteer"), "grid", frozenset()),
+    ]
+})
+ROLE_CHOICES = [(r.code, r.label) for r in ROLES.values()]
+# 街巷长 and 小巷管家 are counted together in the published figure (Xiaodian: 296).
+LANE_ROLES = ("lane_chief", "lane_steward")

@@ -1,0 +1,198 @@
+"""People pages: members, person detail with audited reveal, volunteers with hours, residents, workers
+with pay, access log, reports, Excel import/export. Thin: every query comes from services (scoped)."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.hierarchy.views import scoped_node
+
+from . import excel, pii, roles, scoping, services
+from .models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE = 50
+
+
+def _need(request, perm):
+    if not scoping.can(request.user, perm):
+        raise PermissionDenied
+
+
+def _xlsx(data, filename):
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _render(request, template, context):
+    context["perms_audit"] = scoping.can(request.user, roles.AUDIT)
+    return render(request, template, context)
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE).get_page(request.GET.get("page"))
+
+
+def _mask_all(people):
+    for person in people:
+        person.masked_id = pii.mask_id(person.id_number)
+        person.masked_phone = pii.mask_phone(person.phone)
+
+
+def member_list(request):
+    _need(request, roles.VIEW)
+    q, status, service = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("in_service", "")
+    qs = services.members(request.user, q=q, status=status, in_service={"1": True, "0": False}.get(service))
+    page = _page(request, qs)
+    _mask_all(m.person for m in page)
+    return _render(request, "people/member_list.html", {
+        "page": page, "q": q, "status": status, "in_service": service, "statuses": PartyMember.STATUSES,
+        "can_export": scoping.can(request.user, roles.EXPORT), "can_import": scoping.can(request.user, roles.IMPORT),
+        "query": urlencode({"q": q, "status": status, "in_service": service}),
+    })
+
+
+def member_export(request):
+    _need(request, roles.EXPORT)
+    qs = services.members(request.user, q=request.GET.get("q", "").strip(), status=request.GET.get("status", ""),
+                          perm=roles.EXPORT)
+    return _xlsx(excel.export_members(qs), "party-members.xlsx")
+
+
+def member_template(request):
+    _need(request, roles.IMPORT)
+    return _xlsx(excel.member_template(), "party-members-template.xlsx")
+
+
+def member_import(request):
+    _need(request, roles.IMPORT)
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        district = scoping.user_district(request.user)
+        if upload is None or district is None:
+            messages.error(request, _("Choose an Excel file."))
+        else:
+            result = excel.import_members(request.user, district, upload.read())
+            if result.ok:
+                messages.success(request, _("%(n)d party members imported.") % {"n": result.created})
+                return redirect("people:members")
+    return _render(request, "people/member_import.html", {"result": result})
+
+
+def person_detail(request, pk):
+    _need(request, roles.VIEW)
+    person = services.persons(request.user).select_related("home", "district").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    _mask_all([person])
+    node = services.person_node(person)
+    year = timezone.localdate().year
+    worker = services.CommunityWorker.objects.filter(person=person).first()
+    return _render(request, "people/person_detail.html", {
+        "person": person,
+        "member": PartyMember.objects.filter(person=person).select_related("party_org").first(),
+        "posts": person.posts.select_related("node").order_by("node__path"),
+        "hours": {"volunteer": services.person_hours(person, "volunteer"),
+                  "dual_registration": services.person_hours(person, "dual_registration")},
+        "records": person.service_records.select_related("node", "verified_by")[:20],
+        "worker": worker, "pay": services.monthly_pay(worker, year) if worker else None,
+        "can_reveal": scoping.can(request.user, roles.REVEAL, node),
+        "fields": [("id_number", _("ID number")), ("phone", _("Phone"))],
+    })
+
+
+@require_POST
+def person_reveal(request, pk):
+    person = services.persons(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    field = request.POST.get("field", "")
+    try:
+        value = services.reveal(request.user, person, field, request.POST.get("reason", ""))
+    except PermissionError:
+        raise PermissionDenied
+    except services.PeopleError as exc:
+        messages.error(request, str(exc))
+        return redirect("people:person", pk=pk)
+    # Shown once on this response only: never stored in the session or a message.
+    return _render(request, "people/revealed.html", {"person": person, "field": field, "value": value})
+
+
+def volunteer_list(request):
+    _need(request, roles.VIEW)
+    q = request.GET.get("q", "").strip()
+    page = _page(request, services.volunteers(request.user, q=q))
+    _mask_all(v.person for v in page)
+    return _render(request, "people/volunteer_list.html", {"page": page, "q": q, "query": urlencode({"q": q}),
+                                                          "can_export": scoping.can(request.user, roles.EXPORT)})
+
+
+def volunteer_export(request):
+    _need(request, roles.EXPORT)
+    return _xlsx(excel.export_volunteers(services.volunteers(request.user, perm=roles.EXPORT)), "volunteers.xlsx")
+
+
+def resident_list(request):
+    _need(request, roles.VIEW)
+    q, tag = request.GET.get("q", "").strip(), request.GET.get("tag", "")
+    page = _page(request, services.residents(request.user, q=q, tag=tag))
+    _mask_all(r.person for r in page)
+    labels = dict(RESIDENT_TAGS)
+    for r in page:
+        r.tag_labels = [labels.get(t, t) for t in r.tags]
+    return _render(request, "people/resident_list.html", {"page": page, "q": q, "tag": tag, "tags": RESIDENT_TAGS,
+                                                         "query": urlencode({"q": q, "tag": tag}),
+                                                         "can_export": scoping.can(request.user, roles.EXPORT)})
+
+
+def resident_export(request):
+    _need(request, roles.EXPORT)
+    qs = services.residents(request.user, perm=roles.EXPORT).select_related("person", "household__node")
+    return _xlsx(excel.export_residents(qs), "residents.xlsx")
+
+
+def worker_list(request):
+    _need(request, roles.VIEW)
+    q, category = request.GET.get("q", "").strip(), request.GET.get("category", "")
+    page = _page(request, services.workers(request.user, q=q, category=category))
+    year = timezone.localdate().year
+    tables = {}
+    for w in page:
+        table = tables.setdefault(w.district_id, services.pay_table(w.district_id, year))
+        ladder = table.get(w.post_category)
+        w.pay = services.ladder_pay(ladder, w.level) if ladder else None
+    return _render(request, "people/worker_list.html", {"page": page, "q": q, "category": category,
+                                                       "categories": POST_CATEGORIES, "year": year,
+                                                       "query": urlencode({"q": q, "category": category})})
+
+
+def access_log(request):
+    _need(request, roles.AUDIT)
+    page = _page(request, services.access_log(request.user))
+    return _render(request, "people/access_log.html", {"page": page, "query": ""})
+
+
+def reports(request):
+    _need(request, roles.VIEW)
+    return _render(request, "people/reports.html", {
+        "multi": services.multi_post_persons(request.user)[:200],
+        "committees": services.owners_committee_shares(request.user),
+        "dual": services.dual_registration_report(request.user),
+    })
+
+
+def node_persons(request, pk):
+    """Everyone holding a post at the node or below: cross-appointed people appear under each node."""
+    node = scoped_node(request, pk)
+    people = list(services.persons_at(request.user, node)[:500])
+    _mask_all(people)
+    return _render(request, "people/node_persons.html", {"node": node, "people": people})
+
+

@@ -20,6 +20,27 @@ def scoped_node(request, pk, perm=roles.VIEW):
     return node
 
 
+def node_panels(request, node):
+    """Panels other apps add to the node page: each installed gridgov app may define
+    `node_panels.panels(request, node) -> [(template name, context dict), …]`."""
+    import importlib
+
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gridgov."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.node_panels")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.node_panels":
+                raise
+            continue
+        found.extend(module.panels(request, node))
+    return found
+
+
 def node_detail(request, pk):
     node = scoped_node(request, pk)
     children = services.children_with_counts(node)
@@ -38,6 +59,7 @@ def node_detail(request, pk):
         "totals": services.count_by_kind(node),
         "levels": [(k, LEVEL_LABELS[k]) for k in node.district.levels],
         "can_export": scoping.can(request.user, roles.EXPORT, node),
+        "panels": node_panels(request, node),
     })
 
 

@@ -14,6 +14,8 @@ from . import docs, errors
 from .auth import AUTH
 from .cases import router as cases_router
 from .hierarchy import router as hierarchy_router
+from .orgs import router as orgs_router
+from .people import router as people_router
 
 
 class GridgovAPI(NinjaAPI):
@@ -67,6 +69,8 @@ api = GridgovAPI(
 errors.install(api)
 api.add_router("/", hierarchy_router, tags=["hierarchy"])
 api.add_router("/", cases_router, tags=["cases"])
+api.add_router("/", orgs_router, tags=["orgs"])
+api.add_router("/", people_router, tags=["people"])
 
 
 def _case_error(status, code):

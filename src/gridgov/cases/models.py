@@ -243,3 +243,6 @@ class CaseCounter(models.Model):
 
     class Meta:
         unique_together = [("district", "day")]
+
+
+from .models_open311 import Open311Key  # noqa: E402,F401

@@ -25,6 +25,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build(password=DEMO_PASSWORD, progress=False, volume=DEMO_VOLUME)
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (a request with Accept-Language: en must not
+    leave English active for the tests after it)."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def demo(db):
     """The demo districts by code: {"150105": District, "140105": ..., "530111": ...}."""

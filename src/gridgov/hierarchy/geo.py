@@ -108,9 +108,13 @@ class _Layer:
         if self.tree is None or not len(points):
             return out
         pidx, gidx = self.tree.query(points, predicate="intersects")
-        # Reverse order so that the lowest polygon index (lowest code) wins the assignment.
-        order = np.lexsort((-gidx, pidx))
-        out[pidx[order]] = gidx[order]
+        # Sorted by point, then polygon index: the first row of each point is its lowest code.
+        # (Assigning every row and relying on the last write to win is unspecified in NumPy.)
+        order = np.lexsort((gidx, pidx))
+        pidx, gidx = pidx[order], gidx[order]
+        first = np.ones(len(pidx), dtype=bool)
+        first[1:] = pidx[1:] != pidx[:-1]
+        out[pidx[first]] = gidx[first]
         return out
 
 
@@ -177,7 +181,10 @@ def get_index(district):
         cells = list(rows.filter(kind__in=CELL_KINDS).values_list("id", "code", "name", "path", "polygon"))
         buildings = list(rows.filter(kind="building").values_list("id", "code", "name", "path", "polygon"))
         index = DistrictIndex(district_id, version, cells, buildings)
-        _indexes[district_id] = index
+        # Built from rows this transaction changed but has not committed: use it, do not keep it
+        # (a rollback would otherwise leave it cached under a version number that gets reused).
+        if not _uncommitted(district_id):
+            _indexes[district_id] = index
     return index
 
 
@@ -188,6 +195,32 @@ def invalidate(district_id=None):
             _indexes.clear()
         else:
             _indexes.pop(district_id, None)
+
+
+class _CommitInvalidation:
+    """The on_commit callback of mark_changed(); while it is pending, the district has uncommitted
+    boundary changes on this connection (Django drops it from run_on_commit on rollback)."""
+
+    def __init__(self, district_id):
+        self.district_id = district_id
+
+    def __call__(self):
+        invalidate(self.district_id)
+
+
+def mark_changed(district_id):
+    """The district's boundaries changed in the current transaction: forget the index now and again
+    at commit; until the transaction ends, get_index() builds indexes without caching them."""
+    from django.db import transaction
+
+    invalidate(district_id)
+    transaction.on_commit(_CommitInvalidation(district_id))
+
+
+def _uncommitted(district_id):
+    from django.db import connection
+
+    return any(isinstance(item[1], _CommitInvalidation) and item[1].district_id == district_id for item in connection.run_on_commit)
 
 
 def locate(district, lon, lat):

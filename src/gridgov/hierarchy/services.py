@@ -89,7 +89,7 @@ def count_by_kind(node):
 def bump_geometry(district_id):
     """Tell every process that the district's boundaries changed (locate() rebuilds its index)."""
     District.objects.filter(pk=district_id).update(geometry_version=F("geometry_version") + 1)
-    geo.invalidate(district_id)
+    geo.mark_changed(district_id)
 
 
 def check_child(parent, kind, code, polygon=None):

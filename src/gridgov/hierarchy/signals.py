@@ -1,10 +1,8 @@
 """Keeps locate() honest: any saved or deleted node with a boundary bumps its district's
 geometry_version, so every process rebuilds its STRtree on next use (bulk paths bump themselves)."""
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import geo
 from .models import Node
 
 
@@ -15,7 +13,5 @@ def node_geometry_changed(sender, instance, **kwargs):
         return
     from .services import bump_geometry
 
-    district_id = instance.district_id
-    bump_geometry(district_id)
-    # A rollback would leave this process with an index built from data that never committed.
-    transaction.on_commit(lambda: geo.invalidate(district_id))
+    # bump_geometry() also keeps this process from caching an index built from uncommitted rows.
+    bump_geometry(instance.district_id)

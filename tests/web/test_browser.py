@@ -15,7 +15,7 @@ def test_community_secretary_logs_in_and_sees_the_community_map(browser):
     assert features > 1
     assert drawn == features  # the community outline and every grid, as polygons
     assert "社区" in page.locator("h1").inner_text()
-    rows = page.locator("table tbody tr").count()
+    rows = page.locator("#children tbody tr").count()
     assert rows == features - 1  # one table row per grid on the map
     browser.screenshot("community-page")
     assert browser.foreign_requests() == []

@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -383,13 +383,22 @@ def tick(now=None, batch=500):
 # ---------------------------------------------------------------- reading
 
 def scoped_cases(user):
-    """Cases the user may see: their subtrees' cases, plus those assigned to their departments."""
+    """Cases the user may see: their subtrees' cases, those assigned to their departments, and the
+    ones they reported or entered themselves."""
     qs = scoping.scope(Case.objects.all(), user, "node_path")
     departments = perms.department_ids(user)
     if departments:
         # Not a join: a subquery keeps one row per case without DISTINCT.
         assigned = Assignment.objects.filter(department_id__in=departments).values("case_id")
         qs = qs | Case.objects.filter(pk__in=assigned)
+    if getattr(user, "is_authenticated", False) and not user.is_superuser:
+        # A resident's or a desk worker's own case may lie outside their posts' subtrees
+        # (reported on the street, or taken at the 百通岗 desk), yet they follow and evaluate it.
+        own = Q(created_by_id=user.pk)
+        person = perms.person_of(user)
+        if person is not None:
+            own |= Q(reporter_id=person.pk)
+        qs = qs | Case.objects.filter(own)
     return qs
 
 

@@ -11,9 +11,16 @@ def navigation(request):
         return {}
     posts = scoping.active_posts(user)
     items = [(_("Home"), reverse("web:home"))]
+    # Everyone with a login may report and has a task list (a resident evaluates their reports).
+    items.append((_("My tasks"), reverse("cases:tasks")))
+    items.append((_("Report a case"), reverse("cases:report")))
     if scoping.can(user, roles.VIEW):
-        items.append((_("Search"), reverse("hierarchy:search")))
+        items.append((_("Cases"), reverse("cases:list")))
+        items.append((_("Case map"), reverse("cases:map")))
+        items.append((_("KPIs"), reverse("cases:kpi")))
         items.append((_("Party organisations"), reverse("orgs:party_orgs")))
+        items.append((_("People"), reverse("people:members")))
+        items.append((_("Search"), reverse("hierarchy:search")))
     if scoping.can(user, roles.IMPORT):
         items.append((_("Import"), reverse("hierarchy:import")))
     if scoping.can(user, roles.ADMIN) or user.is_superuser:

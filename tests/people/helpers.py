@@ -30,3 +30,15 @@ def workbook(rows):
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def sheet(columns, rows):
+    """An .xlsx with the header of `columns` (an excel.*_COLUMNS list) and `rows`."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("data")
+    ws.append([str(h) for _k, h, _r in columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

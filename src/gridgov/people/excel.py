@@ -2,6 +2,7 @@
 every row is checked first and every error reported by row and column; nothing is written unless all pass."""
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -15,7 +16,10 @@ from gridgov.hierarchy.models import Node
 from gridgov.hierarchy.services import path_upper
 
 from . import pii, roles, scoping
-from .models import PartyMember, Person
+from .models import (
+    MAX_LEVEL, POST_CATEGORIES, RESIDENT_TAGS, CommunityWorker, Household, PartyMember, Person, Resident, Volunteer,
+    VolunteerTeam,
+)
 
 MEMBER_COLUMNS = [
     ("name", pgettext_lazy("person", "Name"), True),
@@ -88,8 +92,108 @@ def _in_scope(path, prefixes):
     return False
 
 
-def import_members(user, district, data):
-    """Import party members from the bytes of an .xlsx made from member_template()."""
+# ---------------------------------------------------------------- the shared import machinery
+
+PERSON_COLUMNS = MEMBER_COLUMNS[:5]  # name, gender, ID number, phone, home: every registry's person columns
+
+
+@dataclass
+class _Lookups:
+    """What row checks need, loaded once: thousands of rows must not cost thousands of queries."""
+
+    district: object
+    nodes: dict  # code -> (pk, path, kind)
+    allowed: object  # path prefixes the user may import into; None = everywhere
+    existing: dict  # ID number -> pk of the district's persons
+    seen: dict = field(default_factory=dict)  # ID number -> first row of this file
+
+    @classmethod
+    def load(cls, user, district):
+        return cls(
+            district=district,
+            nodes={code: (pk, path, kind) for code, pk, path, kind in
+                   Node.objects.filter(district=district).values_list("code", "pk", "path", "kind")},
+            allowed=scoping.visible_paths(user, roles.IMPORT),
+            existing=dict(Person.objects.filter(district=district).exclude(id_number="").values_list("id_number", "pk")),
+        )
+
+
+def _node(row, err, lookups, key, kinds=None):
+    """(pk, path) of the node whose code is in column `key`, in the district and the importer's area."""
+    code = str(row[key])
+    if not code:
+        return None
+    found = lookups.nodes.get(code)
+    if found is None:
+        err(key, _("Unknown node code “%(code)s” in this district.") % {"code": code})
+        return None
+    if kinds and found[2] not in kinds:
+        err(key, _("Node %(code)s is not of the right level here.") % {"code": code})
+        return None
+    if not _in_scope(found[1], lookups.allowed):
+        err(key, _("Node %(code)s is outside the area you may import into.") % {"code": code})
+        return None
+    return found[0], found[1]
+
+
+def _person(row, err, lookups, r, home=None, registered=None):
+    """The person of a row: a new unsaved Person from the person columns, or, with `registered`
+    (the person ids already in the target registry), the pk of the district's person with this ID
+    number. `home` is the (pk, path) of the home node. None when the row is wrong."""
+    id_number = pii.normalise_id(str(row["id_number"]))
+    ok = True
+    if id_number:
+        try:
+            pii.validate_id_number(id_number)
+        except pii.PersonalDataError as exc:
+            err("id_number", str(exc))
+            ok = False
+        else:
+            existing = lookups.existing.get(id_number)
+            if id_number in lookups.seen:
+                err("id_number", _("This ID number already appears in row %(row)d.") % {"row": lookups.seen[id_number]})
+                ok = False
+            elif existing is not None and (registered is None or existing in registered):
+                message = (_("This ID number is already registered in the district.") if registered is None else
+                           _("The person with this ID number is already registered here."))
+                err("id_number", message)
+                ok = False
+            else:
+                lookups.seen[id_number] = r
+                if existing is not None:
+                    return existing
+    phone = str(row["phone"])
+    if phone:
+        try:
+            phone = pii.validate_phone(phone)
+        except pii.PersonalDataError as exc:
+            err("phone", str(exc))
+            ok = False
+    gender = {"M": "M", "F": "F", "男": "M", "女": "F", "": ""}.get(str(row["gender"]).upper())
+    if gender is None:
+        err("gender", _("Gender is M or F."))
+        ok = False
+    if not (ok and id_number and row["name"]):
+        return None
+    birth, sex = pii.birth_and_gender(id_number)
+    return Person(district=lookups.district, name=str(row["name"])[:64], gender=gender or sex, birth_date=birth,
+                  id_number=id_number, phone=phone, home_id=home[0] if home else None)
+
+
+def _choice(row, err, key, choices, default=""):
+    """The code of a choice column, written as its code or its (translated) label."""
+    value = str(row[key]) or default
+    codes = {str(label): code for code, label in choices} | {code: code for code, _l in choices}
+    if value not in codes:
+        err(key, _("Unknown value “%(value)s”.") % {"value": value})
+        return None
+    return codes[value]
+
+
+def _run_import(user, district, data, columns, parse, write):
+    """Read an .xlsx made from a template of `columns`, check every row with `parse(row, err,
+    lookups, r)` (which returns what to write, reporting problems through err(key, message)), and,
+    only when no row has an error, `write(items)` in one transaction."""
     result = ImportResult()
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -97,10 +201,60 @@ def import_members(user, district, data):
         result.errors.append((0, "", _("The file is not an Excel workbook (.xlsx).")))
         return result
     ws = wb.worksheets[0]
-    headers = [str(h) for _k, h, _r in MEMBER_COLUMNS]
-    # Lookups made once: thousands of rows must not cost thousands of queries.
-    nodes = dict(Node.objects.filter(district=district).values_list("code", "path"))
-    node_ids = dict(Node.objects.filter(district=district).values_list("code", "pk"))
+    keys = [k for k, _h, _r in columns]
+    headers = [str(h) for _k, h, _r in columns]
+    lookups = _Lookups.load(user, district)
+    items = []
+    for r, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        values = [_cell(v) for v in (list(raw) + [None] * len(columns))[: len(columns)]]
+        if not any(values):
+            continue
+        row = dict(zip(keys, values))
+        errors = []
+
+        def err(key, message, r=r, errors=errors):
+            index = keys.index(key)
+            errors.append((r, f"{get_column_letter(index + 1)}（{headers[index]}）", message))
+
+        for key, header, required in columns:
+            if required and not row[key]:
+                err(key, _("“%(column)s” is required.") % {"column": header})
+        item = parse(row, err, lookups, r)
+        if errors:
+            result.errors.extend(errors)
+        else:
+            items.append(item)
+    wb.close()
+    if result.errors or not items:
+        return result
+    with transaction.atomic():
+        write(items)
+    result.created = len(items)
+    return result
+
+
+def _save_with_persons(model, pairs):
+    """bulk-create the new persons of (person or person pk, registry row) pairs, then the rows."""
+    Person.objects.bulk_create([p for p, _o in pairs if isinstance(p, Person)], batch_size=2000)
+    for person, obj in pairs:
+        obj.person_id = person.pk if isinstance(person, Person) else person
+    model.objects.bulk_create([o for _p, o in pairs], batch_size=2000)
+
+
+def _date_of(row, err, key):
+    if not row[key]:
+        return None
+    try:
+        return _date(row[key])
+    except ValueError:
+        err(key, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": row[key]})
+        return None
+
+
+# ---------------------------------------------------------------- party members
+
+def import_members(user, district, data):
+    """Import party members from the bytes of an .xlsx made from member_template()."""
     orgs = {}
     try:
         from gridgov.orgs.models import PartyOrg
@@ -109,88 +263,155 @@ def import_members(user, district, data):
             orgs.setdefault(name, pk)
     except ImportError:
         pass
-    taken = set(Person.objects.filter(district=district).exclude(id_number="").values_list("id_number", flat=True))
-    statuses = {str(label): code for code, label in PartyMember.STATUSES} | {code: code for code, _l in PartyMember.STATUSES}
-    allowed = scoping.visible_paths(user, roles.IMPORT)
-    seen = {}
-    persons, members = [], []
-    rows = ws.iter_rows(min_row=2, values_only=True)
-    for r, raw in enumerate(rows, start=2):
-        values = [_cell(v) for v in (list(raw) + [None] * len(MEMBER_COLUMNS))[: len(MEMBER_COLUMNS)]]
-        if not any(values):
-            continue
-        row = dict(zip([k for k, _h, _r in MEMBER_COLUMNS], values))
-        errors = []
 
-        def err(key, message):
-            index = [k for k, _h, _r in MEMBER_COLUMNS].index(key)
-            errors.append((r, f"{get_column_letter(index + 1)}（{headers[index]}）", message))
-
-        for key, header, required in MEMBER_COLUMNS:
-            if required and not row[key]:
-                err(key, _("“%(column)s” is required.") % {"column": header})
-        id_number = pii.normalise_id(str(row["id_number"]))
-        if id_number:
-            try:
-                pii.validate_id_number(id_number)
-            except pii.PersonalDataError as exc:
-                err("id_number", str(exc))
-            else:
-                if id_number in taken:
-                    err("id_number", _("This ID number is already registered in the district."))
-                elif id_number in seen:
-                    err("id_number", _("This ID number already appears in row %(row)d.") % {"row": seen[id_number]})
-                else:
-                    seen[id_number] = r
-        phone = str(row["phone"])
-        if phone:
-            try:
-                phone = pii.validate_phone(phone)
-            except pii.PersonalDataError as exc:
-                err("phone", str(exc))
-        path = nodes.get(str(row["home"])) if row["home"] else None
-        if row["home"] and path is None:
-            err("home", _("Unknown node code “%(code)s” in this district.") % {"code": row["home"]})
-        elif path is not None and not _in_scope(path, allowed):
-            err("home", _("Node %(code)s is outside the area you may import into.") % {"code": row["home"]})
+    def parse(row, err, lookups, r):
+        home = _node(row, err, lookups, "home")
+        person = _person(row, err, lookups, r, home)
         org_id = None
         if row["party_org"]:
             org_id = orgs.get(str(row["party_org"]))
             if org_id is None:
                 err("party_org", _("Unknown party organisation “%(name)s”.") % {"name": row["party_org"]})
-        joined = None
-        if row["joined"]:
-            try:
-                joined = _date(row["joined"])
-            except ValueError:
-                err("joined", _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": row["joined"]})
-        status = statuses.get(str(row["status"]) or "full")
+        joined = _date_of(row, err, "joined")
+        status = {str(label): code for code, label in PartyMember.STATUSES} | {c: c for c, _l in PartyMember.STATUSES}
+        status = status.get(str(row["status"]) or "full")
         if status is None:
             err("status", _("Unknown status “%(value)s”.") % {"value": row["status"]})
         service = str(row["in_service"]).lower()
         if service not in YES | NO:
             err("in_service", _("Write yes or no."))
-        gender = {"M": "M", "F": "F", "男": "M", "女": "F", "": ""}.get(str(row["gender"]).upper())
-        if gender is None:
-            err("gender", _("Gender is M or F."))
-        if errors:
-            result.errors.extend(errors)
-            continue
-        birth, sex = pii.birth_and_gender(id_number)
-        persons.append(Person(district=district, name=str(row["name"])[:64], gender=gender or sex, birth_date=birth,
-                              id_number=id_number, phone=phone, home_id=node_ids[str(row["home"])]))
-        members.append(PartyMember(district=district, party_org_id=org_id, joined=joined, status=status,
-                                   in_service=service in YES, employer=str(row["employer"])[:128], node_path=path))
-    wb.close()
-    if result.errors or not persons:
-        return result
-    with transaction.atomic():
-        Person.objects.bulk_create(persons, batch_size=2000)
-        for person, member in zip(persons, members):
-            member.person = person
-        PartyMember.objects.bulk_create(members, batch_size=2000)
-    result.created = len(members)
-    return result
+        return person, PartyMember(district=district, party_org_id=org_id, joined=joined, status=status,
+                                   in_service=service in YES, employer=str(row["employer"])[:128],
+                                   node_path=home[1] if home else "")
+
+    return _run_import(user, district, data, MEMBER_COLUMNS, parse, lambda pairs: _save_with_persons(PartyMember, pairs))
+
+
+# ---------------------------------------------------------------- volunteers, residents, community workers
+
+VOLUNTEER_COLUMNS = PERSON_COLUMNS + [
+    ("team", gettext_lazy("Team"), False),
+    ("skills", gettext_lazy("Skills (separated by 、)"), False),
+]
+RESIDENT_COLUMNS = PERSON_COLUMNS[:4] + [
+    ("building", gettext_lazy("Building or entrance code"), True),
+    ("room", gettext_lazy("Room number"), True),
+    ("relation", gettext_lazy("Relation to head"), False),
+    ("tags", gettext_lazy("Tags (separated by 、)"), False),
+]
+WORKER_COLUMNS = PERSON_COLUMNS[:4] + [
+    ("community", gettext_lazy("Community code"), True),
+    ("category", gettext_lazy("Post category"), True),
+    ("level", gettext_lazy("Level (1–40)"), True),
+    ("since", gettext_lazy("In this level since (YYYY-MM-DD)"), False),
+]
+_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def _words(value):
+    return [w for w in _SEPARATORS.split(str(value)) if w]
+
+
+def _example_person(serial):
+    return ["张三", "M", pii.make_id_number("150105", datetime.date(1980, 5, 1), serial), "13800001234"]
+
+
+def volunteer_template():
+    example = _example_person(15) + ["150105001001001", "", "医疗、法律"]
+    return _workbook(str(_("Volunteers")), [h for _k, h, _r in VOLUNTEER_COLUMNS], [example])
+
+
+def resident_template():
+    example = _example_person(17) + ["150105001001001", "101", str(_("Head of household")), str(_("Elderly living alone"))]
+    return _workbook(str(_("Residents")), [h for _k, h, _r in RESIDENT_COLUMNS], [example])
+
+
+def worker_template():
+    example = _example_person(19) + ["150105001001", str(_("Staff post (tier 3)")), 5, "2024-01-01"]
+    return _workbook(str(_("Community workers")), [h for _k, h, _r in WORKER_COLUMNS], [example])
+
+
+def import_volunteers(user, district, data):
+    """Import volunteers; a row whose ID number is a person of the district already links to them."""
+    teams = dict(VolunteerTeam.objects.filter(district=district).values_list("name", "pk"))
+    registered = set(Volunteer.objects.filter(district=district).values_list("person_id", flat=True))
+
+    def parse(row, err, lookups, r):
+        home = _node(row, err, lookups, "home")
+        person = _person(row, err, lookups, r, home, registered)
+        team_id = None
+        if row["team"]:
+            team_id = teams.get(str(row["team"]))
+            if team_id is None:
+                err("team", _("Unknown volunteer team “%(name)s”.") % {"name": row["team"]})
+        return person, Volunteer(district=district, team_id=team_id, skills=_words(row["skills"]),
+                                 node_path=home[1] if home else "")
+
+    return _run_import(user, district, data, VOLUNTEER_COLUMNS, parse, lambda pairs: _save_with_persons(Volunteer, pairs))
+
+
+def import_residents(user, district, data):
+    """Import residents into households (building or entrance and room; made when missing)."""
+    registered = set(Resident.objects.filter(district=district).values_list("person_id", flat=True))
+    tag_codes = {str(label): code for code, label in RESIDENT_TAGS} | {c: c for c, _l in RESIDENT_TAGS}
+
+    def parse(row, err, lookups, r):
+        building = _node(row, err, lookups, "building", kinds=("building", "entrance"))
+        person = _person(row, err, lookups, r, building, registered)
+        relation = _choice(row, err, "relation", Resident.RELATIONS, default="head")
+        tags = []
+        for word in _words(row["tags"]):
+            if word not in tag_codes:
+                err("tags", _("Unknown value “%(value)s”.") % {"value": word})
+            else:
+                tags.append(tag_codes[word])
+        resident = Resident(district=district, relation=relation, tags=tags, node_path=building[1] if building else "")
+        resident.room = (building[0] if building else None, str(row["room"])[:16])
+        return person, resident
+
+    def write(pairs):
+        rooms = {r.room for _p, r in pairs}
+        have = {(h.node_id, h.number): h.pk for h in Household.objects.filter(
+            district=district, node_id__in={n for n, _r in rooms})}
+        missing = [Household(district=district, node_id=n, number=num) for n, num in sorted(rooms) if (n, num) not in have]
+        for household in Household.objects.bulk_create(missing, batch_size=2000):
+            have[(household.node_id, household.number)] = household.pk
+        for _p, resident in pairs:
+            resident.household_id = have[resident.room]
+        _save_with_persons(Resident, pairs)
+
+    return _run_import(user, district, data, RESIDENT_COLUMNS, parse, write)
+
+
+def import_workers(user, district, data):
+    """Import community workers on the 三岗四十级 ladder; their home is their community unless known."""
+    registered = set(CommunityWorker.objects.filter(district=district).values_list("person_id", flat=True))
+
+    def parse(row, err, lookups, r):
+        community = _node(row, err, lookups, "community", kinds=("community",))
+        person = _person(row, err, lookups, r, community, registered)
+        category = _choice(row, err, "category", POST_CATEGORIES)
+        try:
+            level = int(row["level"])
+        except (TypeError, ValueError):
+            level = 0
+        if row["level"] and not 1 <= level <= MAX_LEVEL:
+            err("level", _("Levels run from 1 to %(max)d.") % {"max": MAX_LEVEL})
+        since = _date_of(row, err, "since")
+        return person, CommunityWorker(district=district, node_id=community[0] if community else None,
+                                       post_category=category, level=level, since=since,
+                                       node_path=community[1] if community else "")
+
+    return _run_import(user, district, data, WORKER_COLUMNS, parse, lambda pairs: _save_with_persons(CommunityWorker, pairs))
+
+
+IMPORTS = {
+    # registry -> (template, import, file name): the import pages are one view over this table.
+    "members": (member_template, import_members, "party-members"),
+    "volunteers": (volunteer_template, import_volunteers, "volunteers"),
+    "residents": (resident_template, import_residents, "residents"),
+    "workers": (worker_template, import_workers, "community-workers"),
+}
 
 
 def export_members(queryset):
@@ -220,3 +441,25 @@ def export_residents(queryset):
              str(r.get_relation_display()), "、".join(r.tags)] for r in queryset)
     return _workbook(str(_("Residents")), headers, rows)
 
+
+
+# ---------------------------------------------------------------- reports
+
+def export_multi_post(people, posts_of):
+    """Persons with more than one post (交叉任职, 一肩挑); `posts_of` maps a person's pk to their posts."""
+    headers = [pgettext("person", "Name"), _("Number of posts"), _("Posts")]
+    rows = ([p.name, p.n_posts, "；".join(f"{post.node.name} {post.title or post.get_role_display()}" for post in posts_of.get(p.pk, []))]
+            for p in people)
+    return _workbook(str(_("Persons with more than one post")), headers, rows)
+
+
+def export_committee_shares(rows):
+    headers = [_("Node"), _("Members"), _("Party members"), _("Share (%)")]
+    return _workbook(str(_("Party-member share of owners' committees")), headers,
+                     ([r["node"], r["size"], r["party_members"], round(100 * r["share"], 1)] for r in rows))
+
+
+def export_dual_report(rows):
+    headers = [_("Employer"), _("Members registered"), _("Hours of service")]
+    return _workbook(str(_("Dual-registration report")), headers,
+                     ([r["employer"], r["members"], float(r["hours"])] for r in rows))

@@ -3,7 +3,7 @@ ledger, volunteers, residents, community workers' ladder and pay, talent pool, r
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -377,9 +377,24 @@ def add_training(person, course, hours, day):
                                          hours=Decimal(str(hours)), day=day, node_path=path_of(person))
 
 
-def talent(user, kind="", perm=roles.VIEW):
-    qs = scoping.scope(TalentEntry.objects.all(), user, "node_path", perm).select_related("person")
-    return qs.filter(kind=kind) if kind else qs
+def talent(user, kind="", field="", q="", perm=roles.VIEW):
+    """Reserve cadres and experts the user can see, with each person's total hours of training."""
+    qs = scoping.scope(TalentEntry.objects.all(), user, "node_path", perm).select_related("person", "person__home")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if field:
+        qs = qs.filter(field=field)
+    if q:
+        qs = qs.filter(person__name__icontains=q)
+    trained = TrainingRecord.objects.filter(person_id=OuterRef("person_id")).order_by().values("person_id").annotate(
+        h=Sum("hours")).values("h")
+    return qs.annotate(training_hours=Coalesce(Subquery(trained, output_field=_HOURS), Value(ZERO), output_field=_HOURS)
+                       ).order_by("node_path", "person__name", "pk")
+
+
+def trainings(user, person=None, perm=roles.VIEW):
+    qs = scoping.scope(TrainingRecord.objects.all(), user, "node_path", perm).select_related("person")
+    return qs.filter(person=person) if person is not None else qs
 
 
 # ---------------------------------------------------------------- personal data: reveal and audit

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridgov.hierarchy.views import scoped_node
 
 from . import excel, pii, roles, scoping, services
-from .models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember
+from .models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, TalentEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 50
@@ -65,13 +66,25 @@ def member_export(request):
     return _xlsx(excel.export_members(qs), "party-members.xlsx")
 
 
-def member_template(request):
-    _need(request, roles.IMPORT)
-    return _xlsx(excel.member_template(), "party-members-template.xlsx")
+# The import pages: one view over excel.IMPORTS; each list page carries the upload form too.
+IMPORT_PAGES = {
+    "members": (gettext_lazy("Import party members"), "people:members"),
+    "volunteers": (gettext_lazy("Import volunteers"), "people:volunteers"),
+    "residents": (gettext_lazy("Import residents"), "people:residents"),
+    "workers": (gettext_lazy("Import community workers"), "people:workers"),
+}
 
 
-def member_import(request):
+def registry_template(request, registry):
     _need(request, roles.IMPORT)
+    template, _import, filename = excel.IMPORTS[registry]
+    return _xlsx(template(), f"{filename}-template.xlsx")
+
+
+def registry_import(request, registry):
+    _need(request, roles.IMPORT)
+    _template, run_import, _filename = excel.IMPORTS[registry]
+    title, list_url = IMPORT_PAGES[registry]
     result = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -79,11 +92,11 @@ def member_import(request):
         if upload is None or district is None:
             messages.error(request, _("Choose an Excel file."))
         else:
-            result = excel.import_members(request.user, district, upload.read())
+            result = run_import(request.user, district, upload.read())
             if result.ok:
-                messages.success(request, _("%(n)d party members imported.") % {"n": result.created})
-                return redirect("people:members")
-    return _render(request, "people/member_import.html", {"result": result})
+                messages.success(request, _("%(n)d rows imported.") % {"n": result.created})
+                return redirect(list_url)
+    return _render(request, "people/import.html", {"result": result, "title": title, "registry": registry})
 
 
 def person_detail(request, pk):
@@ -131,7 +144,8 @@ def volunteer_list(request):
     page = _page(request, services.volunteers(request.user, q=q))
     _mask_all(v.person for v in page)
     return _render(request, "people/volunteer_list.html", {"page": page, "q": q, "query": urlencode({"q": q}),
-                                                          "can_export": scoping.can(request.user, roles.EXPORT)})
+                                                          "can_export": scoping.can(request.user, roles.EXPORT),
+                                                          "can_import": scoping.can(request.user, roles.IMPORT)})
 
 
 def volunteer_export(request):
@@ -149,7 +163,8 @@ def resident_list(request):
         r.tag_labels = [labels.get(t, t) for t in r.tags]
     return _render(request, "people/resident_list.html", {"page": page, "q": q, "tag": tag, "tags": RESIDENT_TAGS,
                                                          "query": urlencode({"q": q, "tag": tag}),
-                                                         "can_export": scoping.can(request.user, roles.EXPORT)})
+                                                         "can_export": scoping.can(request.user, roles.EXPORT),
+                                                         "can_import": scoping.can(request.user, roles.IMPORT)})
 
 
 def resident_export(request):
@@ -170,7 +185,31 @@ def worker_list(request):
         w.pay = services.ladder_pay(ladder, w.level) if ladder else None
     return _render(request, "people/worker_list.html", {"page": page, "q": q, "category": category,
                                                        "categories": POST_CATEGORIES, "year": year,
-                                                       "query": urlencode({"q": q, "category": category})})
+                                                       "query": urlencode({"q": q, "category": category}),
+                                                       "can_import": scoping.can(request.user, roles.IMPORT)})
+
+
+def talent_list(request):
+    """The talent pool: reserve cadres and experts, filtered by kind and field."""
+    _need(request, roles.VIEW)
+    q, kind, field = request.GET.get("q", "").strip(), request.GET.get("kind", ""), request.GET.get("field", "")
+    page = _page(request, services.talent(request.user, kind=kind, field=field, q=q))
+    return _render(request, "people/talent_list.html", {
+        "page": page, "q": q, "kind": kind, "field": field, "kinds": TalentEntry.KINDS, "fields": TalentEntry.FIELDS,
+        "query": urlencode({"q": q, "kind": kind, "field": field}),
+    })
+
+
+def person_trainings(request, pk):
+    _need(request, roles.VIEW)
+    person = services.persons(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    records = list(services.trainings(request.user, person))
+    return _render(request, "people/trainings.html", {
+        "person": person, "records": records, "total": sum((r.hours for r in records), services.ZERO),
+        "entries": services.talent(request.user).filter(person=person),
+    })
 
 
 def access_log(request):
@@ -179,13 +218,42 @@ def access_log(request):
     return _render(request, "people/access_log.html", {"page": page, "query": ""})
 
 
+def _report_rows(request, report):
+    user = request.user
+    if report == "multi":
+        people = services.multi_post_persons(user)
+        posts_of = {}
+        for post in services.posts(user).filter(person_id__in=[p.pk for p in people]).select_related("node").order_by("node__path"):
+            posts_of.setdefault(post.person_id, []).append(post)
+        return people, posts_of
+    if report == "committees":
+        return services.owners_committee_shares(user)
+    return services.dual_registration_report(user, employer=request.GET.get("employer", "").strip() or None)
+
+
 def reports(request):
     _need(request, roles.VIEW)
+    employer = request.GET.get("employer", "").strip()
+    multi, _posts_of = _report_rows(request, "multi")
     return _render(request, "people/reports.html", {
-        "multi": services.multi_post_persons(request.user)[:200],
-        "committees": services.owners_committee_shares(request.user),
-        "dual": services.dual_registration_report(request.user),
+        "multi": multi[:200],
+        "committees": _report_rows(request, "committees"),
+        "dual": _report_rows(request, "dual"),
+        "employer": employer, "query": urlencode({"employer": employer}),
+        "can_export": scoping.can(request.user, roles.EXPORT),
     })
+
+
+def report_export(request, report):
+    """Each report of the reports page as .xlsx (no personal data in them)."""
+    _need(request, roles.EXPORT)
+    if report not in ("multi", "committees", "dual"):
+        raise Http404
+    if report == "multi":
+        return _xlsx(excel.export_multi_post(*_report_rows(request, report)), "multi-post-persons.xlsx")
+    if report == "committees":
+        return _xlsx(excel.export_committee_shares(_report_rows(request, report)), "owners-committees.xlsx")
+    return _xlsx(excel.export_dual_report(_report_rows(request, report)), "dual-registration-report.xlsx")
 
 
 def node_persons(request, pk):

@@ -136,3 +136,22 @@ def test_hotline_callers_stay_private_on_open311(xd, first_grid, demo_user, clie
     number = result.cases[0].number
     text = client.get(f"/open311/v2/requests/{number}.json?jurisdiction_id=140105").content.decode()
     assert number in text and "楼道堆物" in text and "李四" not in text and "13900001111" not in text
+
+
+def test_dispatcher_imports_tickets_from_the_page_and_a_bad_file_shows_row_errors(client_as, xd, first_grid):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.cases.models import Case
+
+    client = client_as("community_secretary")
+    good = ("工单号,受理时间,诉求类别编码,诉求内容,地址,经度,纬度,来电人,联系电话\n"
+            f"PAGE-1,2026-11-20 09:00:00,E0102,楼下垃圾未清运,,{first_grid.centroid_lon},{first_grid.centroid_lat},张三,13800000000\n")
+    response = client.post("/cases/hotline/import/", {"file": SimpleUploadedFile("t.csv", good.encode("utf-8"))}, follow=True)
+    assert response.status_code == 200 and Case.objects.filter(idem_key="hotline:PAGE-1").exists()
+    bad = good.replace("PAGE-1", "PAGE-2").replace("E0102", "X9999")
+    page = client.post("/cases/hotline/import/", {"file": SimpleUploadedFile("t.csv", bad.encode("utf-8"))}).content.decode()
+    assert "X9999" in page and not Case.objects.filter(idem_key="hotline:PAGE-2").exists()
+
+
+def test_grid_worker_cannot_open_the_hotline_import(client_as):
+    assert client_as("grid_worker").get("/cases/hotline/import/").status_code == 403

@@ -14,6 +14,7 @@ urlpatterns = [
     path("map/", views.case_map, name="map"),
     path("map/open.geojson", views.case_map_geojson, name="map_geojson"),
     path("kpi/", views.kpi_page, name="kpi"),
+    path("hotline/import/", views.hotline_import, name="hotline_import"),
     path("kpi/export.xlsx", views.kpi_export, name="kpi_export"),
     path("<slug:number>/", views.detail, name="detail"),
     path("<slug:number>/photos/<int:pk>/", views.attachment, name="attachment"),

@@ -382,3 +382,22 @@ def kpi_export(request):
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="kpi-{district.code}-{group}-{start.date():%Y%m%d}.xlsx"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def hotline_import(request):
+    """Upload a hotline CSV (12345 热线工单): all rows or none, every error by row and column."""
+    district = scoping.user_district(request.user)
+    if district is None or not any(perms.DISPATCH in perms.CASE_PERMS.get(p.role, ()) for p in scoping.active_posts(request.user)):
+        raise PermissionDenied
+    result = None
+    if request.method == "POST" and request.FILES.get("file"):
+        from .hotline import import_hotline_csv
+
+        result = import_hotline_csv(district, request.user, request.FILES["file"])
+        if result.ok:
+            messages.success(request, _("%(created)d cases created, %(duplicates)d tickets already imported.") % {"created": result.created, "duplicates": result.duplicates})
+            return redirect("cases:hotline_import")
+    from .hotline import COLUMNS
+
+    return render(request, "cases/hotline_import.html", {"district": district, "result": result, "columns": COLUMNS})

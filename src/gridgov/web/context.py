@@ -2,6 +2,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gridgov.cases import permissions as cases_perms
 from gridgov.people import roles, scoping
 
 
@@ -21,6 +22,9 @@ def navigation(request):
         items.append((_("Party organisations"), reverse("orgs:party_orgs")))
         items.append((_("People"), reverse("people:members")))
         items.append((_("Search"), reverse("hierarchy:search")))
+    dispatch = cases_perms.DISPATCH
+    if any(dispatch in cases_perms.CASE_PERMS.get(p.role, ()) for p in posts):
+        items.append((_("Hotline import"), reverse("cases:hotline_import")))
     if scoping.can(user, roles.IMPORT):
         items.append((_("Import"), reverse("hierarchy:import")))
     if scoping.can(user, roles.ADMIN) or user.is_superuser:

@@ -150,17 +150,9 @@ def set_demo_passwords(password):
 def _discover_steps():
     """Import each installed gridgov app's `demo_steps` module: importing registers its @step
     functions after the hierarchy's, in INSTALLED_APPS order."""
-    import importlib
+    from gridgov.extensions import app_modules
 
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if config.name.startswith("gridgov.") and config.name != "gridgov.demo":
-            try:
-                importlib.import_module(f"{config.name}.demo_steps")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo_steps":
-                    raise
+    app_modules("demo_steps", exclude=("gridgov.demo",))
 
 
 def build(seed=2026, password=DEFAULT_PASSWORD, out=print, progress=True, codes=None, volume=1.0):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+from gridgov.extensions import app_modules
 from gridgov.people import roles, scoping
 
 from . import services
@@ -23,22 +24,7 @@ def scoped_node(request, pk, perm=roles.VIEW):
 def node_panels(request, node):
     """Panels other apps add to the node page: each installed gridgov app may define
     `node_panels.panels(request, node) -> [(template name, context dict), …]`."""
-    import importlib
-
-    from django.apps import apps
-
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("gridgov."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.node_panels")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.node_panels":
-                raise
-            continue
-        found.extend(module.panels(request, node))
-    return found
+    return [panel for module in app_modules("node_panels") for panel in module.panels(request, node)]
 
 
 def node_detail(request, pk):

@@ -2,27 +2,16 @@
 
 Each installed gridgov app may define `stats.counts(district) -> dict`; keys are merged
 under "counts" (a contract other tools read: keys are never renamed)."""
-import importlib
 import json
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
+from gridgov.extensions import app_modules
 from gridgov.hierarchy.models import District
 
 
 def collect():
-    providers = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("gridgov."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.stats")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.stats":
-                raise
-            continue
-        providers.append(module.counts)
+    providers = [module.counts for module in app_modules("stats")]
     result = []
     for district in District.objects.order_by("code"):
         counts = {}

@@ -1,5 +1,198 @@
-"""Organisation registry endpoints (being written).
-Thin: the app's services do the work; every query goes through gridgov.people.scoping."""
-from ninja import Router
+"""Organisation registry endpoints: party organisations, partner units, service centres and a grid's
+staffing checklist. Thin: gridgov.orgs.services does the work; every query goes through scoping.scope()."""
+from typing import Literal, Optional
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from gridgov.hierarchy.models import CELL_KINDS
+from gridgov.orgs import services
+from gridgov.orgs.models import PartnerUnit, PartyOrg, ServiceCentre
+from gridgov.people import pii, roles, scoping
+
+from .errors import documented
 
 router = Router()
+
+OrgKind = Literal[tuple(code for code, _label in PartyOrg.KINDS)]
+UnitKind = Literal[tuple(code for code, _label in PartnerUnit.KINDS)]
+CentreKind = Literal[tuple(code for code, _label in ServiceCentre.KINDS)]
+MAX_PAGE = 200
+SEARCH = dict(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0)
+
+
+class PartyOrgOut(Schema):
+    id: int
+    name: str
+    kind: OrgKind
+    kind_label: str
+    node_id: int
+    node_name: str
+    parent_id: Optional[int] = Field(description="the parent may lie outside your area")
+    is_grid_branch: bool
+    meets_standard: bool
+    weak_and_lax: bool
+    honours: list[str]
+    secretary: Optional[str] = Field(description="the secretary's name, or null")
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_secretary(obj):
+        return obj.secretary.name if obj.secretary_id else None
+
+
+class PartyOrgDetailOut(PartyOrgOut):
+    rectification_plan: str
+
+
+class PartnerUnitOut(Schema):
+    id: int
+    name: str
+    kind: UnitKind
+    kind_label: str
+    node_id: int
+    node_name: str
+    address: str
+    contact_name: str
+    party_org_id: Optional[int]
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+
+class AgreementOut(Schema):
+    id: int
+    node_id: int
+    signed: str
+    end: Optional[str]
+    commitments: str
+    status: str
+
+    @staticmethod
+    def resolve_signed(obj):
+        return obj.signed.isoformat()
+
+    @staticmethod
+    def resolve_end(obj):
+        return obj.end.isoformat() if obj.end else None
+
+
+class PartnerUnitDetailOut(PartnerUnitOut):
+    contact_phone: str = Field(description="masked, like every phone in an answer")
+    agreements: list[AgreementOut]
+
+    @staticmethod
+    def resolve_contact_phone(obj):
+        return pii.mask_phone(obj.contact_phone)
+
+    @staticmethod
+    def resolve_agreements(obj):
+        return obj.visible_agreements
+
+
+class ServiceCentreOut(Schema):
+    id: int
+    name: str
+    kind: CentreKind
+    kind_label: str
+    node_id: int
+    node_name: str
+    lon: Optional[float]
+    lat: Optional[float]
+    opening_hours: str
+    services: list[str]
+    serves_firms: int
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+
+class StaffingItemOut(Schema):
+    code: str = Field(description="grid_chief, road_chief, beat_officer, judicial_officer, market_supervisor, secretary, service_team, venue")
+    label: str
+    filled: bool
+    people: list[str]
+    detail: str = Field(description="the venue's name, for the venue item")
+
+
+class StaffingOut(Schema):
+    grid_id: int
+    grid_name: str
+    branch_id: Optional[int]
+    complete: bool
+    items: list[StaffingItemOut]
+
+
+# ---------------------------------------------------------------- endpoints
+
+@router.get("/party-orgs", response=documented(list[PartyOrgOut]), summary="Party organisations in your area")
+@paginate(Pagination)
+def party_orgs(request, q: str = Query("", **SEARCH, description="part of the name"), kind: Optional[OrgKind] = Query(None)):
+    return services.party_orgs(request.auth, q.strip(), kind or "").select_related("secretary")
+
+
+@router.get("/party-orgs/{org_id}", response=documented(PartyOrgDetailOut), summary="One party organisation")
+def party_org(request, org_id: int):
+    org = services.scoped(PartyOrg, request.auth).select_related("node", "secretary").filter(pk=org_id).first()
+    if org is None:
+        raise Http404  # missing or out of scope: the same answer
+    return org
+
+
+@router.get("/partner-units", response=documented(list[PartnerUnitOut]), summary="Partner units in your area")
+@paginate(Pagination)
+def partner_units(request, q: str = Query("", **SEARCH, description="part of the name"), kind: Optional[UnitKind] = Query(None)):
+    return services.partner_units(request.auth, q.strip(), kind or "")
+
+
+@router.get("/partner-units/{unit_id}", response=documented(PartnerUnitDetailOut), summary="One partner unit with its agreements")
+def partner_unit(request, unit_id: int):
+    unit = services.partner_unit(request.auth, unit_id)
+    if unit is None:
+        raise Http404
+    unit.visible_agreements = list(services.agreements(request.auth, unit))
+    return unit
+
+
+@router.get("/service-centres", response=documented(list[ServiceCentreOut]), summary="Party-mass service centres in your area")
+@paginate(Pagination)
+def service_centres(request, q: str = Query("", **SEARCH, description="part of the name"), kind: Optional[CentreKind] = Query(None)):
+    return services.service_centres(request.auth, q.strip(), kind or "")
+
+
+@router.get("/grids/{node_id}/staffing", response=documented(StaffingOut), summary="A grid's staffing checklist (五长一队一阵地)")
+def grid_staffing(request, node_id: int):
+    grid = scoping.scoped_nodes(request.auth, roles.VIEW).select_related("district").filter(pk=node_id, kind__in=CELL_KINDS).first()
+    if grid is None:
+        raise Http404
+    checklist = services.staffing(grid)
+    return {
+        "grid_id": grid.pk, "grid_name": grid.name, "branch_id": checklist.branch.pk if checklist.branch else None,
+        "complete": checklist.complete,
+        "items": [{"code": i.code, "label": str(i.label), "filled": i.filled, "people": i.people, "detail": i.detail}
+                  for i in checklist.items],
+    }

@@ -4,7 +4,10 @@ from django.contrib import admin
 
 from gridgov.people.admin import ScopedAdmin
 
-from .models import Agreement, Alliance, ExpandedCommittee, ExpandedCommitteeMember, PartnerUnit, PartyOrg, ServiceCentre
+from .models import (
+    Agreement, Alliance, CoordinationCommittee, CoordinationMember, ExpandedCommittee, ExpandedCommitteeMember,
+    LeaderAssignment, PartnerUnit, PartyOrg, ServiceCentre, ServiceTeam, ServiceTeamMember,
+)
 
 
 class NodeScoped(ScopedAdmin):
@@ -17,7 +20,7 @@ class PartyOrgAdmin(NodeScoped):
     list_display = ["name", "kind", "node", "is_grid_branch", "meets_standard", "weak_and_lax"]
     list_filter = ["kind", "is_grid_branch", "meets_standard", "weak_and_lax"]
     search_fields = ["name"]
-    raw_id_fields = ["node", "parent"]
+    raw_id_fields = ["node", "parent", "secretary"]
 
 
 @admin.register(PartnerUnit)
@@ -59,3 +62,34 @@ class ServiceCentreAdmin(NodeScoped):
     list_display = ["name", "kind", "node", "opening_hours"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = ServiceTeamMember
+    raw_id_fields = ["person"]
+    extra = 0
+
+
+@admin.register(ServiceTeam)
+class ServiceTeamAdmin(NodeScoped):
+    list_display = ["name", "node", "centre", "venue"]
+    raw_id_fields = ["node", "centre"]
+    inlines = [TeamMemberInline]
+
+
+class CoordinationMemberInline(admin.TabularInline):
+    model = CoordinationMember
+    raw_id_fields = ["person", "partner_unit"]
+    extra = 0
+
+
+@admin.register(CoordinationCommittee)
+class CoordinationCommitteeAdmin(NodeScoped):
+    list_display = ["name", "node"]
+    inlines = [CoordinationMemberInline]
+
+
+@admin.register(LeaderAssignment)
+class LeaderAssignmentAdmin(NodeScoped):
+    list_display = ["leader", "title", "node", "since"]
+    raw_id_fields = ["node", "leader"]

@@ -1,5 +1,5 @@
-"""Demo step "orgs": party organisations, partner units, agreements, alliances, expanded committees
-and service centres of each seed district, at the published figures of MISSION.md §1.5–1.9."""
+"""Demo steps "orgs" (party organisations, partner units, agreements, alliances, expanded committees, service
+centres at MISSION.md §1.5–1.9 figures), "staffing" (五长一队一阵地) and "coordination" (committees, 挂点包片)."""
 import datetime
 from dataclasses import dataclass
 
@@ -11,7 +11,8 @@ from gridgov.hierarchy.models import Node
 
 from . import services
 from .models import (
-    Agreement, Alliance, ExpandedCommittee, ExpandedCommitteeMember, PartnerUnit, PartyOrg, ServiceCentre,
+    SERVICE_FIELDS, Agreement, Alliance, CoordinationCommittee, CoordinationMember, ExpandedCommittee,
+    ExpandedCommitteeMember, LeaderAssignment, PartnerUnit, PartyOrg, ServiceCentre, ServiceTeam, ServiceTeamMember,
 )
 
 
@@ -297,3 +298,131 @@ def _service_centres(district, tree, figures, rng):
         sub = tree.subdistricts[0]
         rows.append(centre(sub, f"{district.name}商圈党群服务中心", "business_district", figures.business_district_firms))
     ServiceCentre.objects.bulk_create(rows)
+
+
+# ---------------------------------------------------------------- step "staffing": 五长一队一阵地
+
+# Districts whose grids are staffed in the demo, with the share of grids left incomplete.
+STAFFING_INCOMPLETE = {"150105": 0.12}
+TEAM_TITLES = {"grid_chief": "网格长", "road_chief": "路长", "beat_officer": "社区民警", "judicial_officer": "司法所干部",
+               "market_supervisor": "市场监管所干部"}
+# What an incomplete grid lacks (one or two of these): the realistic gaps are the offices' staff.
+GAPS = ["market_supervisor", "judicial_officer", "road_chief", "secretary", "venue", "service_team", "beat_officer"]
+
+
+@step("staffing")
+def build_staffing(ctx):
+    """Saihan's grid party branches: the five chiefs as posts at each grid, the secretary, a
+    comprehensive service team with its venue; a minority of grids are left with gaps."""
+    from gridgov.people.models import Person, Post
+
+    district, rng, faker = ctx.district, ctx.rng, ctx.faker
+    share = STAFFING_INCOMPLETE.get(district.code)
+    if share is None:
+        return district
+    tree = _Tree(district)
+    cells = tree.cells
+    incomplete = set(rng.choice(len(cells), size=round(len(cells) * share), replace=False).tolist())
+    gaps = {}
+    for i in sorted(incomplete):
+        picks = rng.choice(len(GAPS), size=1 + int(rng.random() < 0.3), replace=False)
+        gaps[cells[i].pk] = {GAPS[int(k)] for k in picks}
+    existing = set(Post.objects.filter(node__in=cells, role__in=services.CHIEF_ROLES).values_list("node_id", "role"))
+    centre_of = {c.node_id: c for c in ServiceCentre.objects.filter(district=district, kind="community_centre")}
+    branch_of = {o.node_id: o for o in PartyOrg.objects.filter(district=district, is_grid_branch=True)}
+
+    persons, posts, teams, members, secretaries = [], [], [], [], []
+
+    def person(home):
+        p = Person(district=district, name=faker.name(), home=home)
+        persons.append(p)
+        return p
+
+    for comm in tree.communities:
+        # The offices' staff each serve all grids of a community: one person, a post at each grid.
+        shared = {role: person(comm) for role in ("beat_officer", "judicial_officer", "market_supervisor")}
+        for n, cell in enumerate(tree.cells_of[comm.pk]):
+            lacks = gaps.get(cell.pk, set())
+            chief = None
+            for role in services.CHIEF_ROLES:
+                if role in lacks or (cell.pk, role) in existing:
+                    continue
+                holder = shared.get(role) or person(cell)
+                chief = holder if role == "grid_chief" else chief
+                posts.append((holder, role, cell))
+            branch = branch_of.get(cell.pk)
+            if branch is not None and "secretary" not in lacks:
+                # 一肩挑: in most grids the grid chief is also the branch secretary.
+                secretaries.append((branch, chief if chief is not None and n % 3 else person(cell)))
+            if "service_team" in lacks:
+                continue
+            venue_centre = None if "venue" in lacks or n % 4 == 3 else centre_of.get(comm.pk)
+            venue = "" if "venue" in lacks or venue_centre else f"{cell.name}党群服务站"
+            team = ServiceTeam(district=district, node=cell, name=f"{comm.name}{cell.name}综合服务队", centre=venue_centre, venue=venue)
+            teams.append(team)
+            picks = sorted(rng.choice(len(SERVICE_FIELDS), size=int(rng.integers(5, 8)), replace=False).tolist())
+            for k in picks:
+                members.append((team, person(cell), SERVICE_FIELDS[k][0]))
+    Person.objects.bulk_create(persons, batch_size=2000)
+    Post.objects.bulk_create([Post(person=p, district=district, role=role, node=node, title=TEAM_TITLES[role])
+                              for p, role, node in posts], batch_size=2000)
+    for branch, secretary in secretaries:
+        branch.secretary = secretary
+    PartyOrg.objects.bulk_update([b for b, _s in secretaries], ["secretary"], batch_size=1000)
+    ServiceTeam.objects.bulk_create(teams)
+    ServiceTeamMember.objects.bulk_create([ServiceTeamMember(team=t, person=p, field=f) for t, p, f in members], batch_size=2000)
+    return district
+
+
+# ---------------------------------------------------------------- step "coordination": committees, 挂点包片
+
+LEADER_TITLES = ["区委书记", "区长", "区委副书记", "区委常委、组织部部长", "区委常委、宣传部部长", "区委常委、政法委书记",
+                 "区委常委、常务副区长", "区人大常委会主任", "区政协主席", "副区长"]
+DISTRICT_SEATS = [("主任", "区委"), ("常务副主任", "区委组织部"), ("副主任", "区政府办公室"), ("成员", "区公安分局"),
+                  ("成员", "区司法局"), ("成员", "区市场监督管理局"), ("成员", "区城市管理局"), ("成员", "区民政局")]
+
+
+@step("coordination")
+def build_coordination(ctx):
+    """党建工作协调委员会 at district, subdistrict and community level with their members, and the
+    district leaders' assignments 挂点包片 to subdistricts and communities."""
+    from gridgov.people.models import Person
+
+    district, rng, faker = ctx.district, ctx.rng, ctx.faker
+    tree = _Tree(district)
+    places = [tree.root] + tree.subdistricts + tree.communities
+    committees = CoordinationCommittee.objects.bulk_create([
+        CoordinationCommittee(district=district, node=n, name=f"{n.name}党建工作协调委员会") for n in places
+    ])
+    units_of = {}
+    for unit in PartnerUnit.objects.filter(district=district).order_by("pk"):
+        units_of.setdefault(unit.node_id, []).append(unit)
+    members = []
+    for committee in committees:
+        node = committee.node
+        if node.kind == "district":
+            seats = [(role, f"{district.name}{unit[1:]}") for role, unit in DISTRICT_SEATS]  # 区委 -> 赛罕区委
+        elif node.kind == "subdistrict":
+            seats = [("主任", f"{node.name}党工委"), ("副主任", f"{node.name}办事处"), ("成员", f"{node.name}派出所"),
+                     ("成员", f"{node.name}司法所"), ("成员", f"{node.name}市场监管所")]
+        else:
+            seats = [("主任", f"{node.name}党委"), ("副主任", f"{node.name}居民委员会"), ("成员", f"{node.name}物业服务企业")]
+        for role, unit in seats:
+            members.append(CoordinationMember(committee=committee, name=faker.name(), role=role, unit_name=unit))
+        for unit in units_of.get(node.pk, [])[: int(rng.integers(1, 4))]:
+            members.append(CoordinationMember(committee=committee, name=faker.name(), role="成员", unit_name=unit.name, partner_unit=unit))
+    CoordinationMember.objects.bulk_create(members)
+
+    # Each district leader answers for one subdistrict and one or two of its communities.
+    leaders = Person.objects.bulk_create([
+        Person(district=district, name=faker.name(), home=tree.root) for _s in tree.subdistricts
+    ])
+    start = datetime.date(2024, 1, 1)
+    assignments = []
+    for i, (leader, sub) in enumerate(zip(leaders, tree.subdistricts)):
+        title = LEADER_TITLES[i % len(LEADER_TITLES)]
+        assignments.append(LeaderAssignment(district=district, leader=leader, node=sub, title=title, since=start))
+        for comm in tree.communities_of[sub.pk][: 1 + i % 2]:
+            assignments.append(LeaderAssignment(district=district, leader=leader, node=comm, title=title, since=start))
+    LeaderAssignment.objects.bulk_create(assignments)
+    return district

@@ -26,6 +26,7 @@ class PartyOrg(models.Model):
     weak_and_lax = models.BooleanField(_("weak and lax"), default=False)
     rectification_plan = models.TextField(_("rectification plan"), blank=True)
     honours = models.JSONField(_("honours"), default=list, blank=True)
+    secretary = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("secretary"))
 
     class Meta:
         ordering = ["node__path", "kind", "name"]
@@ -167,3 +168,106 @@ class ServiceCentre(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# ---------------------------------------------------------------- grid staffing: 五长一队一阵地
+
+SERVICE_FIELDS = [
+    ("urban_management", _("Urban management")),
+    ("police", _("Police")),
+    ("market_supervision", _("Market supervision")),
+    ("emergency_management", _("Emergency management")),
+    ("utilities", _("Water, power and heating")),
+    ("property", _("Property management")),
+    ("sanitation", _("Sanitation")),
+    ("social_org", _("Social organisations")),
+    ("volunteers", _("Volunteers")),
+]
+
+
+class ServiceTeam(models.Model):
+    """A grid's comprehensive service team 综合服务队 and its service venue 阵地."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="service_teams", verbose_name=_("district"))
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="service_team", verbose_name=_("grid"))
+    name = models.CharField(_("name"), max_length=128)
+    # The venue is a registered service centre, or a place named here (a room of a building).
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams", verbose_name=_("service centre"))
+    venue = models.CharField(_("service venue"), max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["node__path"]
+        verbose_name = _("comprehensive service team")
+        verbose_name_plural = _("comprehensive service teams")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceTeamMember(models.Model):
+    team = models.ForeignKey(ServiceTeam, on_delete=models.CASCADE, related_name="members", verbose_name=_("comprehensive service team"))
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    field = models.CharField(_("field"), max_length=24, choices=SERVICE_FIELDS)
+
+    class Meta:
+        ordering = ["team", "field", "pk"]
+        verbose_name = _("service team member")
+        verbose_name_plural = _("service team members")
+        constraints = [models.UniqueConstraint(fields=["team", "person", "field"], name="orgs_team_member_once_per_field")]
+
+
+# ---------------------------------------------------------------- coordination committees, 挂点包片
+
+COORDINATION_LEVELS = ("district", "subdistrict", "community")
+
+
+class CoordinationCommittee(models.Model):
+    """党建工作协调委员会 of a district, subdistrict or community."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="coordination_committees", verbose_name=_("district"))
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="coordination_committee", verbose_name=_("node"))
+    name = models.CharField(_("name"), max_length=128)
+
+    class Meta:
+        ordering = ["node__path"]
+        verbose_name = _("coordination committee")
+        verbose_name_plural = _("coordination committees")
+
+    def __str__(self):
+        return self.name
+
+
+class CoordinationMember(models.Model):
+    committee = models.ForeignKey(CoordinationCommittee, on_delete=models.CASCADE, related_name="members", verbose_name=_("coordination committee"))
+    name = models.CharField(_("name"), max_length=64)
+    unit_name = models.CharField(_("unit"), max_length=128, blank=True)
+    role = models.CharField(_("role"), max_length=32)
+    person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person"))
+    partner_unit = models.ForeignKey(PartnerUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="coordination_seats", verbose_name=_("partner unit"))
+
+    class Meta:
+        ordering = ["committee", "pk"]
+        verbose_name = _("coordination committee member")
+        verbose_name_plural = _("coordination committee members")
+
+    def __str__(self):
+        return f"{self.name} · {self.role}"
+
+
+class LeaderAssignment(models.Model):
+    """挂点包片: a district leader answers for a subdistrict or community."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="leader_assignments", verbose_name=_("district"))
+    leader = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="assignments", verbose_name=_("leader"))
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="leader_assignments", verbose_name=_("assigned area"))
+    title = models.CharField(_("leader's title"), max_length=64, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["node__path", "pk"]
+        verbose_name = _("leader's assignment")
+        verbose_name_plural = _("leaders' assignments")
+        constraints = [models.UniqueConstraint(fields=["leader", "node"], name="orgs_assign_leader_once_per_node")]
+
+    def __str__(self):
+        return f"{self.leader} · {self.node.name}"

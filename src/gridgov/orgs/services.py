@@ -2,14 +2,19 @@
 alliances, expanded committees and service centres with their rules, and the scoped queries."""
 import datetime
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.hierarchy.models import CELL_KINDS
+from gridgov.hierarchy.models import CELL_KINDS, Node
+from gridgov.hierarchy.services import subtree_q
 from gridgov.people import roles, scoping
 
 from .models import (
-    Agreement, Alliance, ExpandedCommittee, ExpandedCommitteeMember, PartnerUnit, PartyOrg, ServiceCentre,
+    COORDINATION_LEVELS, SERVICE_FIELDS, Agreement, Alliance, CoordinationCommittee, CoordinationMember, ExpandedCommittee,
+    ExpandedCommitteeMember, LeaderAssignment, PartnerUnit, PartyOrg, ServiceCentre, ServiceTeam, ServiceTeamMember,
 )
 
 
@@ -254,3 +259,163 @@ def alliances(user):
 
 def expanded_committees(user):
     return scoped(ExpandedCommittee, user).select_related("node")
+
+
+# ---------------------------------------------------------------- grid staffing: 五长一队一阵地
+
+# The five chiefs 五长, in the order of the checklist, by the Post role that fills each.
+CHIEF_ROLES = ("grid_chief", "road_chief", "beat_officer", "judicial_officer", "market_supervisor")
+
+
+@dataclass
+class StaffingItem:
+    code: str  # a chief's role code, or "secretary", "service_team", "venue"
+    label: str
+    people: list = field(default_factory=list)  # names (chiefs, secretary, team members "name（field）")
+    detail: str = ""
+
+    @property
+    def filled(self):
+        return bool(self.people or self.detail)
+
+
+@dataclass
+class Staffing:
+    grid: object
+    branch: object
+    items: list
+
+    @property
+    def complete(self):
+        return all(item.filled for item in self.items)
+
+    @property
+    def missing(self):
+        return [item for item in self.items if not item.filled]
+
+
+def _active(qs, prefix=""):
+    today = timezone.localdate()
+    return qs.filter(Q(**{f"{prefix}start__isnull": True}) | Q(**{f"{prefix}start__lte": today})).filter(
+        Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": today}))
+
+
+def staffing_many(grids):
+    """The 五长一队一阵地 checklist of each grid in `grids`, in a fixed number of queries."""
+    from gridgov.people import roles as role_defs
+    from gridgov.people.models import Post
+
+    grids = list(grids)
+    ids = [g.pk for g in grids]
+    chiefs = {}
+    posts = _active(Post.objects.filter(node_id__in=ids, role__in=CHIEF_ROLES)).select_related("person").order_by("pk")
+    for post in posts:
+        chiefs.setdefault((post.node_id, post.role), []).append(post.person.name)
+    branches = {o.node_id: o for o in PartyOrg.objects.filter(node_id__in=ids, is_grid_branch=True).select_related("secretary")}
+    teams = {t.node_id: t for t in ServiceTeam.objects.filter(node_id__in=ids).select_related("centre")}
+    members = {}
+    field_labels = dict(SERVICE_FIELDS)
+    for m in ServiceTeamMember.objects.filter(team__in=teams.values()).select_related("person").order_by("team_id", "field", "pk"):
+        members.setdefault(m.team_id, []).append(f"{m.person.name}（{field_labels[m.field]}）")
+    result = []
+    for grid in grids:
+        items = [StaffingItem(role, str(role_defs.ROLES[role].label), chiefs.get((grid.pk, role), [])) for role in CHIEF_ROLES]
+        branch = branches.get(grid.pk)
+        items.append(StaffingItem("secretary", _("Branch secretary"),
+                                  [branch.secretary.name] if branch is not None and branch.secretary_id else []))
+        team = teams.get(grid.pk)
+        items.append(StaffingItem("service_team", _("Comprehensive service team"), members.get(team.pk, []) if team else []))
+        venue = ""
+        if team is not None:
+            venue = team.centre.name if team.centre_id else team.venue
+        items.append(StaffingItem("venue", _("Service venue"), detail=venue))
+        result.append(Staffing(grid=grid, branch=branch, items=items))
+    return result
+
+
+def staffing(grid):
+    """The checklist of one grid: each of the five chiefs, the branch secretary, the service team
+    and the venue, filled or not, with the people."""
+    return staffing_many([grid])[0]
+
+
+def community_grids(community):
+    return Node.objects.filter(subtree_q(community.path), kind=community.district.cell_kind).order_by("code")
+
+
+def community_completeness(community):
+    """The share of the community's grids whose checklist is complete, and the incomplete ones."""
+    checklists = staffing_many(community_grids(community))
+    complete = sum(1 for s in checklists if s.complete)
+    total = len(checklists)
+    return {"total": total, "complete": complete, "share": complete / total if total else 0.0,
+            "incomplete": [s for s in checklists if not s.complete]}
+
+
+def _check_grid(district, grid):
+    _same_district(district, grid)
+    if grid.kind not in CELL_KINDS:
+        raise OrgError(_("A comprehensive service team belongs to a grid, not to “%(node)s”.") % {"node": grid.name})
+
+
+def create_service_team(district, grid, name="", *, centre=None, venue=""):
+    _check_grid(district, grid)
+    _same_district(district, centre)
+    if ServiceTeam.objects.filter(node=grid).exists():
+        raise OrgError(_("“%(node)s” already has a comprehensive service team.") % {"node": grid.name})
+    return ServiceTeam.objects.create(district=district, node=grid, name=name or f"{grid.name}综合服务队", centre=centre,
+                                      venue=venue.strip())
+
+
+def add_team_member(team, person, field_code):
+    if field_code not in dict(SERVICE_FIELDS):
+        raise OrgError(_("Unknown field of service: %(field)s.") % {"field": field_code})
+    _same_district(team.district, person)
+    return ServiceTeamMember.objects.create(team=team, person=person, field=field_code)
+
+
+def set_secretary(org, person):
+    _same_district(org.district, person)
+    org.secretary = person
+    org.save(update_fields=["secretary"])
+    return org
+
+
+# ---------------------------------------------------------------- coordination committees, 挂点包片
+
+def create_coordination_committee(district, node, name=""):
+    _same_district(district, node)
+    if node.kind not in COORDINATION_LEVELS:
+        raise OrgError(_("A coordination committee is formed at a district, subdistrict or community, not at “%(node)s”.") % {"node": node.name})
+    if CoordinationCommittee.objects.filter(node=node).exists():
+        raise OrgError(_("“%(node)s” already has a coordination committee.") % {"node": node.name})
+    return CoordinationCommittee.objects.create(district=district, node=node, name=name or f"{node.name}党建工作协调委员会")
+
+
+def add_coordination_member(committee, name, role, *, unit_name="", person=None, partner_unit=None):
+    _same_district(committee.district, person, partner_unit)
+    if not (name or "").strip() or not (role or "").strip():
+        raise OrgError(_("A committee member needs a name and a role."))
+    if partner_unit is not None:
+        unit_name = unit_name or partner_unit.name
+    return CoordinationMember.objects.create(committee=committee, name=name.strip(), role=role.strip(), unit_name=unit_name,
+                                             person=person, partner_unit=partner_unit)
+
+
+def assign_leader(leader, node, *, title="", since=None):
+    """挂点包片: `leader` (a person of the district) answers for a subdistrict or community."""
+    district = leader.district
+    _same_district(district, node)
+    if node.kind not in ("subdistrict", "community"):
+        raise OrgError(_("A leader is assigned to a subdistrict or community, not to “%(node)s”.") % {"node": node.name})
+    if LeaderAssignment.objects.filter(leader=leader, node=node).exists():
+        raise OrgError(_("%(name)s is already assigned to “%(node)s”.") % {"name": leader.name, "node": node.name})
+    return LeaderAssignment.objects.create(district=district, leader=leader, node=node, title=title, since=since)
+
+
+def coordination_committees(user):
+    return scoped(CoordinationCommittee, user).select_related("node").annotate(n_members=Count("members")).order_by("node__path")
+
+
+def leader_assignments(user):
+    return scoped(LeaderAssignment, user).select_related("node", "leader")

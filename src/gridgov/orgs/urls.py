@@ -1,4 +1,5 @@
-"""URLs of the organisation pages: party organisations, partner units, service centres."""
+"""URLs of the organisation pages: party organisations, partner units, service centres, Excel,
+coordination committees and leaders' assignments, and the centres' GeoJSON layer."""
 from django.urls import path
 
 from . import views
@@ -10,4 +11,9 @@ urlpatterns = [
     path("partners/", views.partner_unit_list, name="partner_units"),
     path("partners/<int:pk>/", views.partner_unit_detail, name="partner_unit"),
     path("centres/", views.service_centre_list, name="service_centres"),
+    path("centres.geojson", views.centres_geojson, name="centres_geojson"),
+    path("coordination/", views.coordination, name="coordination"),
+    path("excel/<slug:registry>/template/", views.excel_template, name="excel_template"),
+    path("excel/<slug:registry>/export/", views.excel_export, name="excel_export"),
+    path("excel/<slug:registry>/import/", views.excel_import, name="excel_import"),
 ]

@@ -1,13 +1,15 @@
-"""Organisation pages: party organisations (list, detail), partner units (list, detail with their
-agreements) and service centres (list). Thin: every lookup goes through services' scoped queries."""
+"""Organisation pages: party organisations, partner units, service centres, their Excel files, coordination
+committees and leaders' assignments, the centres' GeoJSON. Thin: every lookup goes through services' scoped queries."""
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from gridgov.people import roles, scoping
 
-from . import services
+from . import excel, services
 from .models import PartnerUnit, PartyOrg, ServiceCentre
 
 PAGE_SIZE = 50
@@ -27,7 +29,9 @@ def _filters(request, kinds):
 
 def _list(request, template, qs, kinds, q, kind, **extra):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": kinds, **extra})
+    return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": kinds,
+                                      "can_export": scoping.can(request.user, roles.EXPORT),
+                                      "can_import": scoping.can(request.user, roles.IMPORT), **extra})
 
 
 def party_org_list(request):
@@ -74,3 +78,86 @@ def service_centre_list(request):
     _require_view(request)
     q, kind = _filters(request, ServiceCentre.KINDS)
     return _list(request, "orgs/service_centre_list.html", services.service_centres(request.user, q, kind), ServiceCentre.KINDS, q, kind)
+
+
+# ---------------------------------------------------------------- Excel: templates, export, import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REGISTRIES = {
+    # registry: (model, template, export, import, file name, list page, title)
+    "party-orgs": (PartyOrg, excel.party_org_template, excel.export_party_orgs, excel.import_party_orgs, "party-orgs",
+                   "orgs:party_orgs"),
+    "partner-units": (PartnerUnit, excel.partner_unit_template, excel.export_partner_units, excel.import_partner_units,
+                      "partner-units", "orgs:partner_units"),
+}
+
+
+def _registry(registry, request, perm):
+    if registry not in REGISTRIES:
+        raise Http404
+    if not scoping.can(request.user, perm):
+        raise PermissionDenied
+    return REGISTRIES[registry]
+
+
+def _xlsx(data, filename):
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def excel_template(request, registry):
+    _model, template, _export, _import, name, _list_url = _registry(registry, request, roles.IMPORT)
+    return _xlsx(template(), f"{name}-template.xlsx")
+
+
+def excel_export(request, registry):
+    model, _template, export, _import, name, _list_url = _registry(registry, request, roles.EXPORT)
+    return _xlsx(export(services.scoped(model, request.user, roles.EXPORT)), f"{name}.xlsx")
+
+
+def excel_import(request, registry):
+    model, _template, _export, do_import, _name, list_url = _registry(registry, request, roles.IMPORT)
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        district = scoping.user_district(request.user)
+        if upload is None or district is None:
+            messages.error(request, _("Choose an Excel file."))
+        else:
+            result = do_import(request.user, district, upload.read())
+            if result.ok:
+                messages.success(request, _("%(n)d rows imported.") % {"n": result.created})
+                return redirect(list_url)
+    return render(request, "orgs/import.html", {"result": result, "registry": registry,
+                                                "title": model._meta.verbose_name_plural, "list_url": list_url})
+
+
+# ---------------------------------------------------------------- coordination, 挂点包片, the centres' map layer
+
+def coordination(request):
+    _require_view(request)
+    return render(request, "orgs/coordination.html", {
+        "committees": services.coordination_committees(request.user).prefetch_related("members"),
+        "assignments": services.leader_assignments(request.user),
+    })
+
+
+def centres_geojson(request):
+    """The service centres the user may see as GeoJSON points (for the map); ?node=<id> keeps the
+    ones in that node's subtree."""
+    _require_view(request)
+    qs = services.service_centres(request.user).filter(lon__isnull=False, lat__isnull=False)
+    node_id = request.GET.get("node")
+    if node_id:
+        node = scoping.scoped_nodes(request.user, roles.VIEW).filter(pk=node_id).first() if node_id.isdigit() else None
+        if node is None:
+            raise Http404
+        qs = qs.filter(node__path__startswith=node.path)
+    features = [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+        "properties": {"id": c.pk, "name": c.name, "kind": c.kind, "kind_label": str(c.get_kind_display()),
+                       "node_id": c.node_id, "opening_hours": c.opening_hours, "services": c.services, "role": "centre"},
+    } for c in qs]
+    return JsonResponse({"type": "FeatureCollection", "features": features}, json_dumps_params={"ensure_ascii": False})

@@ -65,3 +65,28 @@ def test_actions_answer_403_for_the_wrong_role_and_422_for_the_wrong_state(clien
     again = client.post(url, {"action": "register"}, content_type="application/json", **token("community_secretary"))
     assert again.status_code == 422 and again.json()["code"] == "invalid"
     assert is_chinese(again.json()["message"])
+
+
+def test_grid_worker_patrols_through_the_api(client, token, own_community, grid_in):
+    grid = grid_in(own_community)
+    headers = token("grid_worker")
+    started = client.post("/api/patrols", {"lon": grid.centroid_lon, "lat": grid.centroid_lat}, content_type="application/json", **headers)
+    assert started.status_code == 201 and started.json()["grid_id"] == grid.pk
+    pid = started.json()["id"]
+    track = client.post(f"/api/patrols/{pid}/track", {"points": [[grid.centroid_lon, grid.centroid_lat, 1800000000]]},
+                        content_type="application/json", **headers)
+    assert track.json()["track_points"] == 2
+    done = client.post(f"/api/patrols/{pid}/finish", {"visits": 5, "notes": "走访独居老人"}, content_type="application/json", **headers)
+    assert done.json()["visits"] == 5 and done.json()["ended_at"]
+    # Another person's patrol cannot be touched, and a second finish is refused.
+    assert client.post(f"/api/patrols/{pid}/finish", {"visits": 1}, content_type="application/json", **token("grid_chief")).status_code == 404
+    assert client.post(f"/api/patrols/{pid}/finish", {"visits": 1}, content_type="application/json", **headers).status_code == 422
+    listed = client.get("/api/patrols?limit=5", **token("community_secretary")).json()["items"]
+    assert pid in [p["id"] for p in listed]
+    assert pid not in [p["id"] for p in client.get("/api/patrols?limit=200", **token("district_admin", "150105")).json()["items"]]
+
+
+def test_patrol_outside_ones_grid_is_refused(client, token, other_community, grid_in):
+    grid = grid_in(other_community)
+    response = client.post("/api/patrols", {"lon": grid.centroid_lon, "lat": grid.centroid_lat}, content_type="application/json", **token("grid_worker"))
+    assert response.status_code == 422

@@ -40,3 +40,15 @@ def test_a_new_holiday_moves_deadlines_after_the_calendar_changes(xd):
     after = services.deadline_for(xd, at(2026, 12, 1, 9), 1, "working_days")
     assert before == at(2026, 12, 2, 17, 30) and after == at(2026, 12, 3, 17, 30)
     services.forget_calendar()
+
+
+def test_district_admin_edits_categories_of_their_district_only(client_as, xd):
+    from gridgov.cases.models import Category
+
+    client = client_as("district_admin", "140105")
+    page = client.get("/admin/cases/category/", {"q": "暴露垃圾"}).content.decode()
+    mine = Category.objects.get(district=xd, code="E0102")
+    other = Category.objects.get(district__code="150105", code="E0102")
+    assert f"/admin/cases/category/{mine.pk}/change/" in page
+    assert f"/admin/cases/category/{other.pk}/change/" not in page
+    assert client.get(f"/admin/cases/category/{other.pk}/change/").status_code in (302, 404)

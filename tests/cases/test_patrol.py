@@ -45,3 +45,10 @@ def test_a_refused_fix_leaves_no_case_behind(xd, first_grid, demo_user):
         services.fixed_on_the_spot(demo_user("resident", "140105"), district=xd, category=Category.objects.get(district=xd, code="E0201"),
                                    lon=first_grid.centroid_lon, lat=first_grid.centroid_lat, description="另一处小广告")
     assert Case.objects.count() == before
+
+
+def test_patrol_page_shows_the_active_patrol_to_its_worker(client_as, first_grid, demo_user):
+    services.start_patrol(demo_user("grid_worker", "140105"), first_grid.centroid_lon, first_grid.centroid_lat)
+    page = client_as("grid_worker").get("/cases/patrol/").content.decode()
+    assert first_grid.name in page and "finish-form" in page
+    assert client_as("resident").get("/cases/patrol/").status_code == 403

@@ -162,3 +162,80 @@ def act(request, number: str, payload: ActionIn):
         params["rating_comment"] = payload.comment
     services.transition(case, payload.action, request.auth, comment=payload.comment, **params)
     return _get(request, number)
+
+
+# ---------------------------------------------------------------- patrols 巡查
+
+class PatrolStartIn(Schema):
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+
+
+class TrackIn(Schema):
+    points: list[list[float]] = Field(max_length=500, description="[[lon, lat, unix seconds], …]")
+
+
+class FinishIn(Schema):
+    visits: int = Field(0, ge=0, le=500, description="household visits 入户走访")
+    notes: str = Field("", max_length=services.MAX_DESCRIPTION)
+
+
+class PatrolOut(Schema):
+    id: int
+    grid_id: int
+    grid_name: str
+    day: dt.date
+    started_at: dt.datetime
+    ended_at: Optional[dt.datetime]
+    visits: int
+    notes: str
+    track_points: int
+
+    @staticmethod
+    def resolve_grid_name(obj):
+        return obj.grid.name
+
+    @staticmethod
+    def resolve_track_points(obj):
+        return len(obj.track)
+
+
+def _own_patrol(request, patrol_id):
+    from gridgov.cases.models import Patrol
+
+    person = getattr(request.auth, "person", None)
+    patrol = Patrol.objects.select_related("grid").filter(pk=patrol_id, person=person).first() if person else None
+    if patrol is None:
+        raise Http404
+    return patrol
+
+
+@router.post("/patrols", response={201: PatrolOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 500: ErrorOut},
+             summary="Start a patrol at your position (每日巡)")
+def start_patrol(request, payload: PatrolStartIn):
+    patrol = services.start_patrol(request.auth, payload.lon, payload.lat)
+    return Status(201, patrol)
+
+
+@router.post("/patrols/{patrol_id}/track", response=documented(PatrolOut), summary="Add GPS points to your patrol's track")
+def add_track(request, patrol_id: int, payload: TrackIn):
+    patrol = _own_patrol(request, patrol_id)
+    if any(len(p) != 3 for p in payload.points):
+        raise services.CaseError(_("Each track point is [longitude, latitude, unix seconds]."))
+    return services.add_track_points(patrol, payload.points)
+
+
+@router.post("/patrols/{patrol_id}/finish", response=documented(PatrolOut), summary="End your patrol with visits and notes")
+def finish_patrol(request, patrol_id: int, payload: FinishIn):
+    return services.finish_patrol(_own_patrol(request, patrol_id), payload.visits, payload.notes)
+
+
+@router.get("/patrols", response=documented(list[PatrolOut]), summary="Patrols in your area, newest first")
+@paginate(LimitOffsetPagination)
+def list_patrols(request, day: Optional[dt.date] = Query(None)):
+    from gridgov.cases.models import Patrol
+
+    qs = scoping.scope(Patrol.objects.select_related("grid"), request.auth, "node_path")
+    if day:
+        qs = qs.filter(day=day)
+    return qs.order_by("-started_at")

@@ -46,10 +46,15 @@ class NotAllowed(CaseError):
 _calendars = {}
 
 
+CALENDAR_TTL = 60.0  # seconds: another process's edit of the calendar reaches this one within a minute
+
+
 def calendar_for(district):
-    """The district's working-time calendar (cached per process; reload with forget_calendar)."""
+    """The district's working-time calendar (cached per process for a minute; forget_calendar drops it)."""
+    import time
+
     cal = _calendars.get(district.pk)
-    if cal is None:
+    if cal is None or time.monotonic() - cal.loaded_at > CALENDAR_TTL:
         days = CalendarDay.objects.filter(district=district).values_list("day", "kind")
         cal = WorkCalendar(
             tz=ZoneInfo(district.timezone),
@@ -57,6 +62,7 @@ def calendar_for(district):
             holidays=frozenset(d for d, k in days if k == "holiday"),
             workdays=frozenset(d for d, k in days if k == "workday"),
         )
+        cal.loaded_at = time.monotonic()
         _calendars[district.pk] = cal
     return cal
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/area.geojson", views.report_area, name="report_area"),
     path("report/done/<slug:number>/", views.report_done, name="report_done"),
     path("tasks/", views.tasks, name="tasks"),
+    path("patrol/", views.patrol, name="patrol"),
     path("map/", views.case_map, name="map"),
     path("map/open.geojson", views.case_map_geojson, name="map_geojson"),
     path("kpi/", views.kpi_page, name="kpi"),

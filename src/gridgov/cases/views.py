@@ -401,3 +401,17 @@ def hotline_import(request):
     from .hotline import COLUMNS
 
     return render(request, "cases/hotline_import.html", {"district": district, "result": result, "columns": COLUMNS})
+
+
+@require_GET
+def patrol(request):
+    """The grid worker's patrol page on a phone: start, track and end today's patrol (the API does the work)."""
+    from .models import Patrol
+
+    person = perms.person_of(request.user)
+    if person is None or not perms.can_report(request.user, scoping.home_node(request.user) or Node(path="~")):
+        raise PermissionDenied
+    today = timezone.localdate()
+    patrols = list(Patrol.objects.filter(person=person, day=today).select_related("grid").order_by("-started_at"))
+    active = next((p for p in patrols if p.ended_at is None), None)
+    return render(request, "cases/patrol.html", {"patrols": patrols, "active": active, "today": today})

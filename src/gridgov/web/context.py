@@ -15,6 +15,8 @@ def navigation(request):
     # Everyone with a login may report and has a task list (a resident evaluates their reports).
     items.append((_("My tasks"), reverse("cases:tasks")))
     items.append((_("Report a case"), reverse("cases:report")))
+    if any(cases_perms.REPORT in cases_perms.CASE_PERMS.get(p.role, ()) for p in posts):
+        items.append((_("Patrol"), reverse("cases:patrol")))
     if scoping.can(user, roles.VIEW):
         items.append((_("Cases"), reverse("cases:list")))
         items.append((_("Case map"), reverse("cases:map")))

@@ -11,9 +11,10 @@ def test_community_secretary_logs_in_and_sees_the_community_map(browser):
     assert "/hierarchy/nodes/" in page.url
     page.wait_for_selector("#map.ready", timeout=15000)
     features = int(page.get_attribute("#map", "data-features"))
+    centres = int(page.get_attribute("#map", "data-centres"))
     drawn = page.locator("#map path.leaflet-interactive").count()
-    assert features > 1
-    assert drawn == features  # the community outline and every grid, as polygons
+    assert features > 1 and centres >= 1  # 小店区 has a service centre in every community
+    assert drawn == features + centres  # the outline, every grid, and the centres as points
     assert "社区" in page.locator("h1").inner_text()
     rows = page.locator("#children tbody tr").count()
     assert rows == features - 1  # one table row per grid on the map

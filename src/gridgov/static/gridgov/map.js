@@ -23,6 +23,16 @@
     var b = layer.getBounds();
     if (b.isValid()) map.fitBounds(b, { padding: [10, 10] }); else map.setView([35, 105], 4);
     el.dataset.features = String(fc.features.length);
+    return el.dataset.centres ? fetch(el.dataset.centres, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { features: [] }; }) : { features: [] };
+  }).then(function (centres) {
+    // Service centres 党群服务中心 / red positions as red points over the polygons.
+    L.geoJSON(centres, {
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 });
+      },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + (f.properties.opening_hours ? "<br>" + f.properties.opening_hours : "")); }
+    }).addTo(map);
+    el.dataset.centres = String(centres.features.length);
     el.classList.add("ready");
   });
 })();

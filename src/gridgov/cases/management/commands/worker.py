@@ -21,7 +21,6 @@ class Command(BaseCommand):
         stop = []
         signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
         while True:
-            close_old_connections()
             counts = services.tick()
             if any(counts.values()) or opts["once"]:
                 self.stdout.write(_("warned %(warned)d, overdue %(overdue)d, escalated %(escalated)d") % counts)
@@ -31,3 +30,5 @@ class Command(BaseCommand):
                 time.sleep(opts["interval"])
             except KeyboardInterrupt:
                 return
+            # Between passes, as a request would: drop a connection the database closed or that aged out.
+            close_old_connections()

@@ -1,4 +1,5 @@
-"""Organisation registry endpoints: party organisations, partner units, service centres and a grid's
+"""Organisation registry endpoints: party organisations, partner units, agreements, alliances, expanded
+committees, service centres and a grid's
 staffing checklist. Thin: gridgov.orgs.services does the work; every query goes through scoping.scope()."""
 from typing import Literal, Optional
 
@@ -8,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.hierarchy.models import CELL_KINDS
 from gridgov.orgs import services
-from gridgov.orgs.models import PartnerUnit, PartyOrg, ServiceCentre
+from gridgov.orgs.models import Agreement, PartnerUnit, PartyOrg, ServiceCentre
 from gridgov.people import pii, roles, scoping
 
 from .errors import documented
@@ -17,6 +18,7 @@ router = Router()
 
 OrgKind = Literal[tuple(code for code, _label in PartyOrg.KINDS)]
 UnitKind = Literal[tuple(code for code, _label in PartnerUnit.KINDS)]
+AgreementStatus = Literal[tuple(code for code, _label in Agreement.STATUSES)]
 CentreKind = Literal[tuple(code for code, _label in ServiceCentre.KINDS)]
 MAX_PAGE = 200
 SEARCH = dict(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
@@ -131,6 +133,87 @@ class ServiceCentreOut(Schema):
         return obj.node.name
 
 
+class AgreementListOut(AgreementOut):
+    node_name: str
+    partner_unit_id: int
+    partner_unit_name: str
+    status_label: str
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_partner_unit_name(obj):
+        return obj.partner_unit.name
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+
+class NamedOut(Schema):
+    id: int
+    name: str
+
+
+class AllianceOut(Schema):
+    id: int
+    name: str
+    node_id: int = Field(description="the subdistrict")
+    node_name: str
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+
+class AllianceDetailOut(AllianceOut):
+    partner_units: list[NamedOut] = Field(description="member partner units (some may lie outside your area)")
+    party_orgs: list[NamedOut] = Field(description="member party organisations (some may lie outside your area)")
+
+    @staticmethod
+    def resolve_partner_units(obj):
+        return list(obj.partner_units.all())
+
+    @staticmethod
+    def resolve_party_orgs(obj):
+        return list(obj.party_orgs.all())
+
+
+class CommitteeMemberOut(Schema):
+    id: int
+    name: str
+    role: str
+    unit_name: str
+    partner_unit_id: Optional[int]
+    external: bool
+
+
+class CommitteeOut(Schema):
+    id: int
+    name: str
+    node_id: int
+    node_name: str
+    level: str = Field(description="community (大党委) or subdistrict (大工委)")
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_level(obj):
+        return obj.node.kind
+
+
+class CommitteeDetailOut(CommitteeOut):
+    members: list[CommitteeMemberOut]
+
+    @staticmethod
+    def resolve_members(obj):
+        return list(obj.members.all())
+
+
 class StaffingItemOut(Schema):
     code: str = Field(description="grid_chief, road_chief, beat_officer, judicial_officer, market_supervisor, secretary, service_team, venue")
     label: str
@@ -182,6 +265,57 @@ def partner_unit(request, unit_id: int):
 @paginate(Pagination)
 def service_centres(request, q: str = Query("", **SEARCH, description="part of the name"), kind: Optional[CentreKind] = Query(None)):
     return services.service_centres(request.auth, q.strip(), kind or "")
+
+
+@router.get("/service-centres/{centre_id}", response=documented(ServiceCentreOut), summary="One party-mass service centre")
+def service_centre(request, centre_id: int):
+    centre = services.service_centre(request.auth, centre_id)
+    if centre is None:
+        raise Http404
+    return centre
+
+
+@router.get("/agreements", response=documented(list[AgreementListOut]), summary="Co-building agreements in your area")
+@paginate(Pagination)
+def agreements(request, q: str = Query("", **SEARCH, description="part of the partner unit's name"),
+               status: Optional[AgreementStatus] = Query(None)):
+    return services.agreements(request.auth, q=q.strip(), status=status or "").order_by("-signed", "pk")
+
+
+@router.get("/agreements/{agreement_id}", response=documented(AgreementListOut), summary="One co-building agreement")
+def agreement(request, agreement_id: int):
+    found = services.agreement(request.auth, agreement_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/alliances", response=documented(list[AllianceOut]), summary="Party-building alliances in your area")
+@paginate(Pagination)
+def alliances(request, q: str = Query("", **SEARCH, description="part of the name")):
+    return services.alliances(request.auth, q.strip()).order_by("node__path", "name", "pk")
+
+
+@router.get("/alliances/{alliance_id}", response=documented(AllianceDetailOut), summary="One party-building alliance with its members")
+def alliance(request, alliance_id: int):
+    found = services.alliance(request.auth, alliance_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/expanded-committees", response=documented(list[CommitteeOut]), summary="Expanded committees (大党委/大工委) in your area")
+@paginate(Pagination)
+def expanded_committees(request, q: str = Query("", **SEARCH, description="part of the name")):
+    return services.expanded_committees(request.auth, q.strip()).order_by("node__path", "name", "pk")
+
+
+@router.get("/expanded-committees/{committee_id}", response=documented(CommitteeDetailOut), summary="One expanded committee with its members")
+def expanded_committee(request, committee_id: int):
+    found = services.expanded_committee(request.auth, committee_id)
+    if found is None:
+        raise Http404
+    return found
 
 
 @router.get("/grids/{node_id}/staffing", response=documented(StaffingOut), summary="A grid's staffing checklist (五长一队一阵地)")

@@ -237,11 +237,19 @@ def partner_unit(user, pk):
     return scoped(PartnerUnit, user).select_related("node", "party_org", "district").filter(pk=pk).first()
 
 
-def agreements(user, partner_unit=None):
+def agreements(user, partner_unit=None, q="", status=""):
     qs = scoped(Agreement, user).select_related("node", "partner_unit")
     if partner_unit is not None:
         qs = qs.filter(partner_unit=partner_unit)
+    if q:
+        qs = qs.filter(partner_unit__name__icontains=q)
+    if status:
+        qs = qs.filter(status=status)
     return qs
+
+
+def agreement(user, pk):
+    return scoped(Agreement, user).select_related("node", "partner_unit").filter(pk=pk).first()
 
 
 def service_centres(user, q="", kind=""):
@@ -253,12 +261,31 @@ def service_centres(user, q="", kind=""):
     return qs
 
 
-def alliances(user):
-    return scoped(Alliance, user).select_related("node")
+def service_centre(user, pk):
+    return scoped(ServiceCentre, user).select_related("node").filter(pk=pk).first()
 
 
-def expanded_committees(user):
-    return scoped(ExpandedCommittee, user).select_related("node")
+def alliances(user, q=""):
+    qs = scoped(Alliance, user).select_related("node")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+def alliance(user, pk):
+    return scoped(Alliance, user).select_related("node").prefetch_related("partner_units", "party_orgs").filter(pk=pk).first()
+
+
+def expanded_committees(user, q=""):
+    qs = scoped(ExpandedCommittee, user).select_related("node")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+def expanded_committee(user, pk):
+    return (scoped(ExpandedCommittee, user).select_related("node")
+            .prefetch_related("members__partner_unit").filter(pk=pk).first())
 
 
 # ---------------------------------------------------------------- grid staffing: 五长一队一阵地

@@ -1,8 +1,10 @@
-"""Organisation pages: party organisations, partner units, service centres, their Excel files, coordination
-committees and leaders' assignments, the centres' GeoJSON. Thin: every lookup goes through services' scoped queries."""
+"""Organisation pages: party organisations, partner units, agreements, alliances, expanded committees,
+service centres, their Excel files, coordination committees and leaders' assignments, the centres' GeoJSON.
+Thin: every lookup goes through services' scoped queries."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from gridgov.people import roles, scoping
 
 from . import excel, services
-from .models import PartnerUnit, PartyOrg, ServiceCentre
+from .models import Agreement, Alliance, ExpandedCommittee, PartnerUnit, PartyOrg, ServiceCentre
 
 PAGE_SIZE = 50
 
@@ -80,6 +82,53 @@ def service_centre_list(request):
     return _list(request, "orgs/service_centre_list.html", services.service_centres(request.user, q, kind), ServiceCentre.KINDS, q, kind)
 
 
+def service_centre_detail(request, pk):
+    centre = services.service_centre(request.user, pk)
+    if centre is None:
+        raise Http404
+    return render(request, "orgs/service_centre_detail.html", {"centre": centre})
+
+
+def agreement_list(request):
+    _require_view(request)
+    # The filter menu offers the statuses (active, ended) in place of kinds.
+    q, status = _filters(request, Agreement.STATUSES)
+    return _list(request, "orgs/agreement_list.html", services.agreements(request.user, q=q, status=status), Agreement.STATUSES, q, status)
+
+
+def alliance_list(request):
+    _require_view(request)
+    q, _kind = _filters(request, [])
+    qs = services.alliances(request.user, q).annotate(n_units=Count("partner_units", distinct=True),
+                                                      n_orgs=Count("party_orgs", distinct=True)).order_by("node__path", "name", "pk")
+    return _list(request, "orgs/alliance_list.html", qs, [], q, "")
+
+
+def alliance_detail(request, pk):
+    alliance = services.alliance(request.user, pk)
+    if alliance is None:
+        raise Http404
+    # Members are listed by name; only those the user may see are linked.
+    visible_units = set(services.partner_units(request.user).filter(alliances=alliance).values_list("pk", flat=True))
+    visible_orgs = set(services.party_orgs(request.user).filter(alliances=alliance).values_list("pk", flat=True))
+    return render(request, "orgs/alliance_detail.html", {"alliance": alliance, "visible_units": visible_units,
+                                                          "visible_orgs": visible_orgs})
+
+
+def committee_list(request):
+    _require_view(request)
+    q, _kind = _filters(request, [])
+    qs = services.expanded_committees(request.user, q).annotate(n_members=Count("members")).order_by("node__path", "name", "pk")
+    return _list(request, "orgs/committee_list.html", qs, [], q, "")
+
+
+def committee_detail(request, pk):
+    committee = services.expanded_committee(request.user, pk)
+    if committee is None:
+        raise Http404
+    return render(request, "orgs/committee_detail.html", {"committee": committee})
+
+
 # ---------------------------------------------------------------- Excel: templates, export, import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,6 +138,14 @@ REGISTRIES = {
                    "orgs:party_orgs"),
     "partner-units": (PartnerUnit, excel.partner_unit_template, excel.export_partner_units, excel.import_partner_units,
                       "partner-units", "orgs:partner_units"),
+    "agreements": (Agreement, excel.agreement_template, excel.export_agreements, excel.import_agreements, "agreements",
+                   "orgs:agreements"),
+    "alliances": (Alliance, excel.alliance_template, excel.export_alliances, excel.import_alliances, "alliances",
+                  "orgs:alliances"),
+    "committees": (ExpandedCommittee, excel.committee_template, excel.export_committees, excel.import_committees,
+                   "expanded-committees", "orgs:committees"),
+    "service-centres": (ServiceCentre, excel.service_centre_template, excel.export_service_centres,
+                        excel.import_service_centres, "service-centres", "orgs:service_centres"),
 }
 
 

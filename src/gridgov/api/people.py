@@ -4,13 +4,14 @@ import datetime as dt
 from typing import Literal, Optional
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gridgov.people import pii, roles, scoping, services
-from gridgov.people.models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, ServiceRecord
+from gridgov.people.models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, ServiceRecord, TalentEntry
 
 from .errors import ErrorOut, documented
 
@@ -21,6 +22,8 @@ MemberStatus = Literal[tuple(code for code, _label in PartyMember.STATUSES)]
 ServiceKind = Literal[tuple(code for code, _label in ServiceRecord.KINDS)]
 Category = Literal[tuple(code for code, _label in POST_CATEGORIES)]
 Tag = Literal[tuple(code for code, _label in RESIDENT_TAGS)]
+TalentKind = Literal[tuple(code for code, _label in TalentEntry.KINDS)]
+TalentField = Literal[tuple(code for code, _label in TalentEntry.FIELDS)]
 ACTION_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 500: ErrorOut}
 
 
@@ -186,6 +189,62 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_relation_label(obj):
         return str(obj.get_relation_display())
+
+
+class HouseholdOut(Schema):
+    id: int
+    node_id: int = Field(description="the building or entrance")
+    node: str
+    number: str = Field(description="room number")
+    residents: int = Field(description="number of residents registered in the household")
+
+    @staticmethod
+    def resolve_node(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_residents(obj):
+        return obj.n_residents
+
+
+class TalentOut(Schema):
+    id: int
+    person: PersonOut
+    kind: TalentKind
+    kind_label: str
+    field: TalentField
+    field_label: str
+    note: str
+    training_hours: float = Field(description="the person's total hours of training: the sum of their records")
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_field_label(obj):
+        return str(obj.get_field_display())
+
+    @staticmethod
+    def resolve_training_hours(obj):
+        return float(obj.training_hours)
+
+
+class TrainingOut(Schema):
+    id: int
+    person_id: int
+    person: str = Field(description="the person's name")
+    course: str
+    hours: float
+    day: dt.date
+
+    @staticmethod
+    def resolve_person(obj):
+        return obj.person.name
+
+    @staticmethod
+    def resolve_hours(obj):
+        return float(obj.hours)
 
 
 class WorkerOut(Schema):
@@ -358,12 +417,40 @@ def list_residents(request, q: str = Query("", max_length=100, pattern=r"^[^\x00
     return services.residents(request.auth, q=q.strip(), tag=tag or "").select_related("person__home")
 
 
+@router.get("/households", response=documented(list[HouseholdOut]), summary="Households in your area")
+@paginate(Page)
+def list_households(request, node: Optional[int] = Query(None, description="only this building or entrance")):
+    qs = services.households(request.auth).select_related("node").annotate(n_residents=Count("residents"))
+    if node is not None:
+        qs = qs.filter(node_id=node)
+    return qs.order_by("node__path", "number", "pk")
+
+
 @router.get("/community-workers", response=documented(list[WorkerOut]),
             summary="Community workers (三岗四十级) in your area with their computed pay")
 @paginate(Page)
 def list_workers(request, q: str = Query("", max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"),
                  category: Optional[Category] = Query(None)):
     return services.workers(request.auth, q=q.strip(), category=category or "").select_related("person__home")
+
+
+# ---------------------------------------------------------------- talent pool
+
+@router.get("/talent", response=documented(list[TalentOut]),
+            summary="The talent pool in your area: reserve cadres and experts with their hours of training")
+@paginate(Page)
+def list_talent(request, q: str = Query("", max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"),
+                kind: Optional[TalentKind] = Query(None), field: Optional[TalentField] = Query(None)):
+    return services.talent(request.auth, kind=kind or "", field=field or "", q=q.strip())
+
+
+@router.get("/training-records", response=documented(list[TrainingOut]), summary="Training records in your area")
+@paginate(Page)
+def list_trainings(request, person: Optional[int] = Query(None)):
+    qs = services.trainings(request.auth)
+    if person is not None:
+        qs = qs.filter(person_id=person)
+    return qs.order_by("-day", "-pk")
 
 
 # ---------------------------------------------------------------- personal data: reveal and audit

@@ -3,9 +3,11 @@ every row is checked first and every error reported by row and column; nothing i
 import datetime
 import io
 import re
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -17,8 +19,8 @@ from gridgov.hierarchy.services import path_upper
 
 from . import pii, roles, scoping
 from .models import (
-    MAX_LEVEL, POST_CATEGORIES, RESIDENT_TAGS, CommunityWorker, Household, PartyMember, Person, Resident, Volunteer,
-    VolunteerTeam,
+    MAX_LEVEL, POST_CATEGORIES, RESIDENT_TAGS, CommunityWorker, DualRegistration, Household, PartyMember, Person, Resident,
+    ServiceRecord, TalentEntry, TrainingRecord, Volunteer, VolunteerTeam,
 )
 
 MEMBER_COLUMNS = [
@@ -183,6 +185,8 @@ def _person(row, err, lookups, r, home=None, registered=None):
 def _choice(row, err, key, choices, default=""):
     """The code of a choice column, written as its code or its (translated) label."""
     value = str(row[key]) or default
+    if not value:
+        return None  # an empty required column is reported once, as required
     codes = {str(label): code for code, label in choices} | {code: code for code, _l in choices}
     if value not in codes:
         err(key, _("Unknown value “%(value)s”.") % {"value": value})
@@ -405,12 +409,143 @@ def import_workers(user, district, data):
     return _run_import(user, district, data, WORKER_COLUMNS, parse, lambda pairs: _save_with_persons(CommunityWorker, pairs))
 
 
+# ---------------------------------------------------------------- dual registration, talent pool
+
+DUAL_COLUMNS = [
+    ("id_number", gettext_lazy("Member's ID number"), True),
+    ("community", gettext_lazy("Community code"), True),
+    ("grid", gettext_lazy("Grid code"), False),
+    ("since", gettext_lazy("Registered on (YYYY-MM-DD)"), False),
+]
+TALENT_COLUMNS = PERSON_COLUMNS + [
+    ("kind", gettext_lazy("Kind (reserve cadre/expert)"), True),
+    ("field", gettext_lazy("Field"), True),
+    ("note", gettext_lazy("Note"), False),
+]
+TRAINING_COLUMNS = [
+    ("id_number", gettext_lazy("ID number"), True),
+    ("course", gettext_lazy("Course"), True),
+    ("hours", gettext_lazy("Hours"), True),
+    ("day", gettext_lazy("Day (YYYY-MM-DD)"), True),
+]
+
+
+def dual_template():
+    example = [pii.make_id_number("150105", datetime.date(1980, 5, 1), 21), "150105001001", "150105001001001", "2024-03-01"]
+    return _workbook(str(_("Dual registrations")), [h for _k, h, _r in DUAL_COLUMNS], [example])
+
+
+def talent_template():
+    example = _example_person(23) + ["150105001001001", str(_("Reserve cadre")), str(_("Grassroots governance")), ""]
+    return _workbook(str(_("Talent pool")), [h for _k, h, _r in TALENT_COLUMNS], [example])
+
+
+def training_template():
+    example = [pii.make_id_number("150105", datetime.date(1980, 5, 1), 25), "基层治理专题培训", 8, "2024-05-10"]
+    return _workbook(str(_("Training records")), [h for _k, h, _r in TRAINING_COLUMNS], [example])
+
+
+def _known_person(row, err, lookups, r, people, unique=True):
+    """The (pk, path) of the district's person with the row's ID number, from `people` (ID number
+    -> (pk, path)); with `unique`, an ID number may appear once in the file."""
+    id_number = pii.normalise_id(str(row["id_number"]))
+    if not id_number:
+        return None
+    try:
+        pii.validate_id_number(id_number)
+    except pii.PersonalDataError as exc:
+        err("id_number", str(exc))
+        return None
+    if unique and id_number in lookups.seen:
+        err("id_number", _("This ID number already appears in row %(row)d.") % {"row": lookups.seen[id_number]})
+        return None
+    found = people.get(id_number)
+    if found is None:
+        err("id_number", _("No person with this ID number is registered here."))
+        return None
+    lookups.seen[id_number] = r
+    return found
+
+
+def import_dual_registrations(user, district, data):
+    """Import 双报到: the in-service member (by ID number) registers with a community (and grid) by
+    code; an earlier active registration of the member ends, as with services.dual_register."""
+    members = {}
+    for pk, id_number, in_service in PartyMember.objects.filter(district=district).exclude(
+            person__id_number="").values_list("pk", "person__id_number", "in_service"):
+        members[id_number] = (pk, in_service)
+
+    def parse(row, err, lookups, r):
+        member = _known_person(row, err, lookups, r, members)
+        if member is not None and not member[1]:
+            err("id_number", _("Only in-service members register with a community (双报到)."))
+        community = _node(row, err, lookups, "community", kinds=("community",))
+        grid = _node(row, err, lookups, "grid", kinds=("grid",))
+        if community and grid and not grid[1].startswith(community[1]):
+            err("grid", _("The grid must lie in the community."))
+        since = _date_of(row, err, "since") or timezone.localdate()
+        return DualRegistration(member_id=member[0] if member else None, district=district,
+                                community_id=community[0] if community else None, grid_id=grid[0] if grid else None,
+                                since=since, active=True, node_path=(grid or community or (None, ""))[1])
+
+    def write(items):
+        DualRegistration.objects.filter(member_id__in=[d.member_id for d in items], active=True).update(active=False)
+        DualRegistration.objects.bulk_create(items, batch_size=2000)
+
+    return _run_import(user, district, data, DUAL_COLUMNS, parse, write)
+
+
+def import_talent(user, district, data):
+    """Import reserve cadres and experts; a row whose ID number is a person of the district links to them."""
+
+    def parse(row, err, lookups, r):
+        home = _node(row, err, lookups, "home")
+        person = _person(row, err, lookups, r, home, registered=set())
+        kind = _choice(row, err, "kind", TalentEntry.KINDS)
+        field_ = _choice(row, err, "field", TalentEntry.FIELDS)
+        return person, TalentEntry(district=district, kind=kind, field=field_, note=str(row["note"])[:255],
+                                   node_path=home[1] if home else "")
+
+    return _run_import(user, district, data, TALENT_COLUMNS, parse, lambda pairs: _save_with_persons(TalentEntry, pairs))
+
+
+def import_trainings(user, district, data):
+    """Import training records of persons of the district (by ID number) the importer may reach."""
+    people = {}
+    root = Node.objects.filter(district=district, depth=1).values_list("path", flat=True).first() or ""
+    for pk, id_number, path in Person.objects.filter(district=district).exclude(id_number="").values_list(
+            "pk", "id_number", "home__path"):
+        people[id_number] = (pk, path or root)
+
+    def parse(row, err, lookups, r):
+        person = _known_person(row, err, lookups, r, people, unique=False)
+        if person is not None and not _in_scope(person[1], lookups.allowed):
+            err("id_number", _("This person lives outside the area you may import into."))
+        try:
+            hours = Decimal(str(row["hours"]))
+            if not 0 < hours <= 1000:
+                raise InvalidOperation
+        except InvalidOperation:
+            hours = None
+            if row["hours"]:
+                err("hours", _("Hours are a number above 0."))
+        day = _date_of(row, err, "day")
+        return TrainingRecord(person_id=person[0] if person else None, district=district, course=str(row["course"])[:128],
+                              hours=hours, day=day, node_path=person[1] if person else "")
+
+    return _run_import(user, district, data, TRAINING_COLUMNS, parse,
+                       lambda items: TrainingRecord.objects.bulk_create(items, batch_size=2000))
+
+
 IMPORTS = {
     # registry -> (template, import, file name): the import pages are one view over this table.
     "members": (member_template, import_members, "party-members"),
     "volunteers": (volunteer_template, import_volunteers, "volunteers"),
     "residents": (resident_template, import_residents, "residents"),
     "workers": (worker_template, import_workers, "community-workers"),
+    "dual": (dual_template, import_dual_registrations, "dual-registrations"),
+    "talent": (talent_template, import_talent, "talent-pool"),
+    "trainings": (training_template, import_trainings, "training-records"),
 }
 
 
@@ -441,6 +576,48 @@ def export_residents(queryset):
              str(r.get_relation_display()), "、".join(r.tags)] for r in queryset)
     return _workbook(str(_("Residents")), headers, rows)
 
+
+
+def export_dual_registrations(queryset):
+    """Active dual registrations with the member's ID number and phone masked; codes as in the template."""
+    headers = [pgettext("person", "Name"), _("ID number"), _("Phone"), _("Employer"), _("Community code"), _("Grid code"),
+               _("Registered on")]
+
+    def rows():
+        for d in queryset.select_related("member__person", "community", "grid").iterator(chunk_size=2000):
+            p = d.member.person
+            yield [p.name, pii.mask_id(p.id_number), pii.mask_phone(p.phone), d.member.employer, d.community.code,
+                   d.grid.code if d.grid_id else "", d.since.isoformat()]
+
+    return _workbook(str(_("Dual registrations")), headers, rows())
+
+
+def export_service_records(queryset):
+    """The service ledger (no personal data beyond names)."""
+    kinds = dict(ServiceRecord.KINDS)
+    headers = [_("Day"), pgettext("person", "Name"), _("Kind"), _("Hours"), _("Service"), _("Node"), _("Verified by")]
+
+    def rows():
+        for s in queryset.select_related("person", "node", "verified_by").iterator(chunk_size=2000):
+            yield [s.day.isoformat(), s.person.name, str(kinds[s.kind]), float(s.hours), s.what, s.node.name,
+                   s.verified_by.name if s.verified_by_id else ""]
+
+    return _workbook(str(_("Service ledger")), headers, rows())
+
+
+def export_talent(queryset):
+    kinds, fields = dict(TalentEntry.KINDS), dict(TalentEntry.FIELDS)
+    headers = [pgettext("person", "Name"), _("ID number"), _("Phone"), _("Kind"), _("Field"), _("Note"), _("Hours of training")]
+    rows = ([t.person.name, pii.mask_id(t.person.id_number), pii.mask_phone(t.person.phone), str(kinds[t.kind]),
+             str(fields[t.field]), t.note, float(t.training_hours)] for t in queryset)
+    return _workbook(str(_("Talent pool")), headers, rows)
+
+
+def export_trainings(queryset):
+    headers = [pgettext("person", "Name"), _("ID number"), _("Course"), _("Hours"), _("Day")]
+    rows = ([t.person.name, pii.mask_id(t.person.id_number), t.course, float(t.hours), t.day.isoformat()]
+            for t in queryset.select_related("person").order_by("-day", "pk").iterator(chunk_size=2000))
+    return _workbook(str(_("Training records")), headers, rows)
 
 
 # ---------------------------------------------------------------- reports

@@ -3,6 +3,7 @@ with pay, access log, reports, Excel import/export. Thin: every query comes from
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from gridgov.hierarchy.views import scoped_node
 
 from . import excel, pii, roles, scoping, services
-from .models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, TalentEntry
+from .models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, ServiceRecord, TalentEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 50
@@ -68,10 +69,14 @@ def member_export(request):
 
 # The import pages: one view over excel.IMPORTS; each list page carries the upload form too.
 IMPORT_PAGES = {
-    "members": (gettext_lazy("Import party members"), "people:members"),
-    "volunteers": (gettext_lazy("Import volunteers"), "people:volunteers"),
-    "residents": (gettext_lazy("Import residents"), "people:residents"),
-    "workers": (gettext_lazy("Import community workers"), "people:workers"),
+    # registry -> (title, list page, URL-name prefix of its import and template)
+    "members": (gettext_lazy("Import party members"), "people:members", "people:member"),
+    "volunteers": (gettext_lazy("Import volunteers"), "people:volunteers", "people:volunteer"),
+    "residents": (gettext_lazy("Import residents"), "people:residents", "people:resident"),
+    "workers": (gettext_lazy("Import community workers"), "people:workers", "people:worker"),
+    "dual": (gettext_lazy("Import dual registrations"), "people:dual", "people:dual"),
+    "talent": (gettext_lazy("Import the talent pool"), "people:talent", "people:talent"),
+    "trainings": (gettext_lazy("Import training records"), "people:talent", "people:training"),
 }
 
 
@@ -84,7 +89,7 @@ def registry_template(request, registry):
 def registry_import(request, registry):
     _need(request, roles.IMPORT)
     _template, run_import, _filename = excel.IMPORTS[registry]
-    title, list_url = IMPORT_PAGES[registry]
+    title, list_url, url_prefix = IMPORT_PAGES[registry]
     result = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -96,7 +101,9 @@ def registry_import(request, registry):
             if result.ok:
                 messages.success(request, _("%(n)d rows imported.") % {"n": result.created})
                 return redirect(list_url)
-    return _render(request, "people/import.html", {"result": result, "title": title, "registry": registry})
+    return _render(request, "people/import.html", {
+        "result": result, "title": title, "registry": registry,
+        "import_url": f"{url_prefix}_import", "template_url": f"{url_prefix}_template"})
 
 
 def person_detail(request, pk):
@@ -197,7 +204,73 @@ def talent_list(request):
     return _render(request, "people/talent_list.html", {
         "page": page, "q": q, "kind": kind, "field": field, "kinds": TalentEntry.KINDS, "fields": TalentEntry.FIELDS,
         "query": urlencode({"q": q, "kind": kind, "field": field}),
+        "can_export": scoping.can(request.user, roles.EXPORT), "can_import": scoping.can(request.user, roles.IMPORT),
     })
+
+
+def talent_export(request):
+    _need(request, roles.EXPORT)
+    return _xlsx(excel.export_talent(services.talent(request.user, perm=roles.EXPORT)), "talent-pool.xlsx")
+
+
+def training_export(request):
+    _need(request, roles.EXPORT)
+    return _xlsx(excel.export_trainings(services.trainings(request.user, perm=roles.EXPORT)), "training-records.xlsx")
+
+
+def dual_list(request):
+    """Active dual registrations (双报到) with communities in the user's area."""
+    _need(request, roles.VIEW)
+    employer = request.GET.get("employer", "").strip()
+    qs = services.dual_registrations(request.user).select_related("member__person", "community", "grid")
+    if employer:
+        qs = qs.filter(member__employer__icontains=employer)
+    page = _page(request, qs.order_by("node_path", "pk"))
+    _mask_all(d.member.person for d in page)
+    return _render(request, "people/dual_list.html", {
+        "page": page, "employer": employer, "query": urlencode({"employer": employer}),
+        "can_export": scoping.can(request.user, roles.EXPORT), "can_import": scoping.can(request.user, roles.IMPORT),
+    })
+
+
+def dual_export(request):
+    _need(request, roles.EXPORT)
+    qs = services.dual_registrations(request.user, perm=roles.EXPORT).order_by("node_path", "pk")
+    return _xlsx(excel.export_dual_registrations(qs), "dual-registrations.xlsx")
+
+
+def service_list(request):
+    """The service ledger (volunteer and dual-registration hours) in the user's area."""
+    _need(request, roles.VIEW)
+    kind = request.GET.get("kind", "")
+    qs = services.scope_service(request.user).select_related("person", "node", "verified_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = _page(request, qs.order_by("-day", "-pk"))
+    return _render(request, "people/service_list.html", {
+        "page": page, "kind": kind, "kinds": ServiceRecord.KINDS, "query": urlencode({"kind": kind}),
+        "can_export": scoping.can(request.user, roles.EXPORT),
+    })
+
+
+def service_export(request):
+    _need(request, roles.EXPORT)
+    qs = services.scope_service(request.user, perm=roles.EXPORT)
+    kind = request.GET.get("kind", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return _xlsx(excel.export_service_records(qs.order_by("-day", "-pk")), "service-ledger.xlsx")
+
+
+def household_list(request):
+    """Households (rooms of a building or entrance) in the user's area, with their number of residents."""
+    _need(request, roles.VIEW)
+    q = request.GET.get("q", "").strip()
+    qs = services.households(request.user).select_related("node").annotate(n_residents=Count("residents"))
+    if q:
+        qs = qs.filter(Q(node__name__icontains=q) | Q(number__icontains=q))
+    page = _page(request, qs.order_by("node__path", "number", "pk"))
+    return _render(request, "people/household_list.html", {"page": page, "q": q, "query": urlencode({"q": q})})
 
 
 def person_trainings(request, pk):

@@ -33,7 +33,7 @@ def prepare(db, base_url):
     var = tempfile.mkdtemp(prefix=f"gridgov-bench-{db}-")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["GRIDGOV_VAR"] = var
-    drop = lambda: None  # noqa: E731
+    drop = None
     if db == "postgres":
         import psycopg
 
@@ -44,15 +44,16 @@ def prepare(db, base_url):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
-
-        def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop = (admin, name)
 
     subprocess.run(GRIDGOV + ["demo", "--no-serve", "--no-progress", "--volume", "0.05"], env=env, check=True, capture_output=True)
 
     def cleanup():
-        drop()
+        if drop:
+            import psycopg
+
+            with psycopg.connect(drop[0], autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
         shutil.rmtree(var, ignore_errors=True)
 
     return env, cleanup

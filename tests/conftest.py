@@ -1,6 +1,5 @@
 """Shared fixtures: the demo districts are built once per test database (session), and every
 test runs in a transaction on top of them. Logins are the demo's `<role>.<district code>`."""
-import os
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -260,7 +260,6 @@ def test_the_case_page_walks_a_case_to_evaluation_with_parameters_and_photos(web
                                      person=Person.objects.create(district=xd, name="水务承办人", user=water))
 
     def act(role, action, **data):
-        nonlocal case
         case.refresh_from_db()
         if role == "water":
             client.force_login(water)

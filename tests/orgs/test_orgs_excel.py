@@ -2,7 +2,6 @@
 atomic import (a bad row imports nothing and is named by row and column), round trips included."""
 import io
 
-import pytest
 from openpyxl import Workbook, load_workbook
 
 from gridgov.hierarchy import services as hierarchy

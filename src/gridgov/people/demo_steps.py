@@ -12,7 +12,7 @@ from gridgov.hierarchy.services import STEPLEN
 
 from . import pii, services
 from .models import (
-    POST_CATEGORIES, CommunityWorker, DualRegistration, Household, PartyMember, Person, Post, Resident, ServiceRecord,
+    CommunityWorker, DualRegistration, Household, PartyMember, Person, Post, Resident, ServiceRecord,
     TalentEntry, TrainingRecord, Volunteer, VolunteerTeam, WorkerPromotion,
 )
 

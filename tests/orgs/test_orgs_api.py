@@ -100,3 +100,28 @@ def test_endpoints_are_in_the_openapi_schema(client, db):
     for path in ["/api/party-orgs", "/api/party-orgs/{org_id}", "/api/partner-units", "/api/partner-units/{unit_id}",
                  "/api/service-centres", "/api/grids/{node_id}/staffing"]:
         assert path in paths
+
+
+def test_coordination_committees_and_leader_assignments_are_scoped(client_as):
+    from gridgov.orgs.models import CoordinationCommittee, LeaderAssignment
+
+    secretary = client_as("community_secretary", "140105")
+    committees = secretary.get("/api/coordination-committees?limit=200").json()["items"]
+    community = secretary.get("/api/nodes/tree").json()[0]
+    assert committees and {c["node_id"] for c in committees} <= set(
+        CoordinationCommittee.objects.filter(node__path__startswith=_path(community["id"])).values_list("node_id", flat=True))
+    assert all(c["level"] in ("community", "grid") for c in committees) and committees[0]["members"]
+    other = client_as("district_admin", "150105")
+    ids = {c["id"] for c in other.get("/api/coordination-committees?limit=200").json()["items"]}
+    assert not ids & set(CoordinationCommittee.objects.filter(district__code="140105").values_list("id", flat=True))
+    assert not {a["id"] for a in other.get("/api/leader-assignments?limit=200").json()["items"]} & set(
+        LeaderAssignment.objects.filter(district__code="140105").values_list("id", flat=True))
+    # client_as logs the one test client in again: the 150105 checks above come first.
+    admin_view = client_as("district_admin", "140105").get("/api/leader-assignments?limit=200").json()
+    assert admin_view["count"] == LeaderAssignment.objects.filter(district__code="140105").count() > 0
+
+
+def _path(node_id):
+    from gridgov.hierarchy.models import Node
+
+    return Node.objects.get(pk=node_id).path

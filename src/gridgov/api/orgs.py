@@ -330,3 +330,66 @@ def grid_staffing(request, node_id: int):
         "items": [{"code": i.code, "label": str(i.label), "filled": i.filled, "people": i.people, "detail": i.detail}
                   for i in checklist.items],
     }
+
+
+# ---------------------------------------------------------------- coordination committees and 挂点包片
+
+class CoordinationMemberOut(Schema):
+    name: str
+    unit_name: str
+    role: str
+
+
+class CoordinationCommitteeOut(Schema):
+    id: int
+    name: str
+    node_id: int
+    node_name: str
+    level: str = Field(description="the node's level: district, subdistrict or community")
+    members: list[CoordinationMemberOut]
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_level(obj):
+        return obj.node.kind
+
+    @staticmethod
+    def resolve_members(obj):
+        return list(obj.members.all())
+
+
+class LeaderAssignmentOut(Schema):
+    id: int
+    leader_name: str
+    title: str
+    node_id: int
+    node_name: str
+    since: Optional[str]
+
+    @staticmethod
+    def resolve_leader_name(obj):
+        return obj.leader.name
+
+    @staticmethod
+    def resolve_node_name(obj):
+        return obj.node.name
+
+    @staticmethod
+    def resolve_since(obj):
+        return obj.since.isoformat() if obj.since else None
+
+
+@router.get("/coordination-committees", response=documented(list[CoordinationCommitteeOut]),
+            summary="Party-building coordination committees 党建工作协调委员会 in your area")
+@paginate(Pagination)
+def coordination_committees(request):
+    return services.coordination_committees(request.auth).prefetch_related("members")
+
+
+@router.get("/leader-assignments", response=documented(list[LeaderAssignmentOut]), summary="Leaders' assignments 挂点包片 in your area")
+@paginate(Pagination)
+def leader_assignments(request):
+    return services.leader_assignments(request.auth)

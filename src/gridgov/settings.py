@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gridgov.people",
     "gridgov.orgs",
     "gridgov.cases",
+    "gridgov.assessment",
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",

@@ -20,13 +20,18 @@ EXPORT = "hierarchy.export"
 ADMIN = "admin.access"
 REVEAL = "people.reveal"
 AUDIT = "audit.read"
+# Assessment (MISSION.md §5): ASSESS enters manual scores, approves points, rates stars, keeps the
+# four lists and appraises workers in the post's area; CONFIGURE edits the district's schemes, rules
+# and bands and runs the monthly index.
+ASSESS = "assessment.assess"
+CONFIGURE = "assessment.configure"
 
 ROLES = {
     r.code: r
     for r in [
-        Role("district_admin", _("District administrator"), "district", frozenset({VIEW, EDIT, IMPORT, EXPORT, ADMIN, REVEAL, AUDIT})),
-        Role("subdistrict_secretary", _("Subdistrict party secretary"), "subdistrict", frozenset({VIEW, EDIT, IMPORT, EXPORT, REVEAL})),
-        Role("community_secretary", _("Community party secretary"), "community", frozenset({VIEW, EDIT, IMPORT, EXPORT, REVEAL})),
+        Role("district_admin", _("District administrator"), "district", frozenset({VIEW, EDIT, IMPORT, EXPORT, ADMIN, REVEAL, AUDIT, ASSESS, CONFIGURE})),
+        Role("subdistrict_secretary", _("Subdistrict party secretary"), "subdistrict", frozenset({VIEW, EDIT, IMPORT, EXPORT, REVEAL, ASSESS})),
+        Role("community_secretary", _("Community party secretary"), "community", frozenset({VIEW, EDIT, IMPORT, EXPORT, REVEAL, ASSESS})),
         Role("grid_chief", _("Grid chief"), "grid", frozenset({VIEW, EXPORT})),
         Role("grid_worker", _("Grid worker"), "grid", frozenset({VIEW})),
         Role("department_handler", _("Department handler"), "district", frozenset({VIEW})),

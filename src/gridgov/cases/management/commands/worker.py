@@ -8,6 +8,7 @@ from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from gridgov.cases import services
+from gridgov.extensions import app_modules
 
 
 class Command(BaseCommand):
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             counts = services.tick()
             if any(counts.values()) or opts["once"]:
                 self.stdout.write(_("warned %(warned)d, overdue %(overdue)d, escalated %(escalated)d") % counts)
+            # Other apps' background work (queued index runs, alert evaluation): each `<app>.jobs.tick()`
+            # returns {label: count}; only what did something is printed.
+            for jobs in app_modules("jobs"):
+                for label, n in jobs.tick().items():
+                    if n or opts["once"]:
+                        self.stdout.write(f"{label}: {n}")
             if opts["once"] or stop:
                 return
             try:

@@ -1,0 +1,1 @@
+"""Admin for assessment stars models."""

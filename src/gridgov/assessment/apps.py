@@ -1,0 +1,8 @@
+"""App config for the assessment app."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "gridgov.assessment"
+    verbose_name = _("Assessment")

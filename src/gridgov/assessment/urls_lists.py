@@ -1,0 +1,2 @@
+"""URLs of the assessment lists pages."""
+urlpatterns = []

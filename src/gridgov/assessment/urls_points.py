@@ -1,0 +1,2 @@
+"""URLs of the assessment points pages."""
+urlpatterns = []

@@ -24,6 +24,8 @@ def navigation(request):
         items.append((_("Party organisations"), reverse("orgs:party_orgs")))
         items.append((_("People"), reverse("people:members")))
         items.append((_("Search"), reverse("hierarchy:search")))
+    # Every login may open it: a party member signs in to meetings and reads their own points there.
+    items.append((_("Assessment"), reverse("assessment:home")))
     dispatch = cases_perms.DISPATCH
     if any(dispatch in cases_perms.CASE_PERMS.get(p.role, ()) for p in posts):
         items.append((_("Hotline import"), reverse("cases:hotline_import")))

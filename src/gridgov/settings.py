@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gridgov.orgs",
     "gridgov.cases",
     "gridgov.assessment",
+    "gridgov.participation",
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", include("gridgov.people.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("assessment/", include("gridgov.assessment.urls")),
+    path("participation/", include("gridgov.participation.urls")),
     path("open311/v2/", include("gridgov.cases.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,13 +8,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
+from gridgov.assessment.errors import AssessmentError
+from gridgov.assessment.errors import NotAllowed as AssessmentNotAllowed
 from gridgov.cases.services import CaseError, Conflict, NotAllowed
+from gridgov.participation import errors as participation_errors
 
 from . import docs, errors
 from .auth import AUTH
 from .cases import router as cases_router
 from .hierarchy import router as hierarchy_router
 from .orgs import router as orgs_router
+from .participation_civic import router as participation_civic_router
+from .participation_resources import router as participation_resources_router
 from .people import router as people_router
 
 
@@ -71,6 +76,8 @@ api.add_router("/", hierarchy_router, tags=["hierarchy"])
 api.add_router("/", cases_router, tags=["cases"])
 api.add_router("/", orgs_router, tags=["orgs"])
 api.add_router("/", people_router, tags=["people"])
+api.add_router("/", participation_resources_router, tags=["participation"])
+api.add_router("/", participation_civic_router, tags=["participation"])
 
 
 def _case_error(status, code):
@@ -84,3 +91,8 @@ def _case_error(status, code):
 api.add_exception_handler(CaseError, _case_error(422, "invalid"))
 api.add_exception_handler(NotAllowed, _case_error(403, "forbidden"))
 api.add_exception_handler(Conflict, _case_error(409, "conflict"))
+api.add_exception_handler(AssessmentError, _case_error(422, "invalid"))
+api.add_exception_handler(AssessmentNotAllowed, _case_error(403, "forbidden"))
+api.add_exception_handler(participation_errors.ParticipationError, _case_error(422, "invalid"))
+api.add_exception_handler(participation_errors.NotAllowed, _case_error(403, "forbidden"))
+api.add_exception_handler(participation_errors.Conflict, _case_error(409, "conflict"))

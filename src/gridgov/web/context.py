@@ -26,6 +26,7 @@ def navigation(request):
         items.append((_("Search"), reverse("hierarchy:search")))
     # Every login may open it: a party member signs in to meetings and reads their own points there.
     items.append((_("Assessment"), reverse("assessment:home")))
+    items.append((_("Participation"), reverse("participation:home")))
     dispatch = cases_perms.DISPATCH
     if any(dispatch in cases_perms.CASE_PERMS.get(p.role, ()) for p in posts):
         items.append((_("Hotline import"), reverse("cases:hotline_import")))

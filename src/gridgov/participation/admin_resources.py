@@ -1,0 +1,1 @@
+"""Admin for participation resources models."""

@@ -1,0 +1,1 @@
+"""Demo step(s) for participation mediation."""

@@ -1,0 +1,2 @@
+"""URLs of the participation deliberation pages."""
+urlpatterns = []

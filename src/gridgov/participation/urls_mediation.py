@@ -1,0 +1,2 @@
+"""URLs of the participation mediation pages."""
+urlpatterns = []

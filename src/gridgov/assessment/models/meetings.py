@@ -16,8 +16,9 @@ class Meeting(models.Model):
         ("activity", _("Activity")),
     ]
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("party organisation"))
+    # The composite indexes below start with these columns: no single-column index of their own.
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
+    party_org = models.ForeignKey("orgs.PartyOrg", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("party organisation"), db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=KINDS)
     title = models.CharField(_("title"), max_length=128)
     start = models.DateTimeField(_("starts at"))
@@ -42,7 +43,8 @@ class Attendance(models.Model):
     STATUSES = [("present", _("Present")), ("leave", _("On leave")), ("absent", _("Absent"))]
     METHODS = [("code", _("Sign-in code")), ("qr", _("QR code")), ("manual", _("Recorded by the secretary"))]
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting"))
+    # Covered by the (meeting, member) unique index; fewer indexes keep the demo's bulk insert quick.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting"), db_index=False)
     member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, related_name="attendance", verbose_name=_("party member"))
     status = models.CharField(_("status"), max_length=8, choices=STATUSES, default="present")
     method = models.CharField(_("method"), max_length=8, choices=METHODS, default="manual")

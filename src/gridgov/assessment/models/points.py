@@ -44,8 +44,9 @@ class PointsAccount(models.Model):
     """A member's approved total for one year; only the points services change it, in the same
     transaction as the ledger, so that `total` always equals the sum of the approved entries."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, related_name="points_accounts", verbose_name=_("party member"))
+    # Covered by the composite indexes (district, …) and (member, year): no single-column indexes.
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
+    member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, related_name="points_accounts", verbose_name=_("party member"), db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2, default=0)
     node_path = models.CharField(max_length=255)
@@ -60,9 +61,11 @@ class PointsAccount(models.Model):
 class PointsEntry(models.Model):
     STATES = [("pending", _("Pending approval")), ("approved", _("Approved")), ("rejected", _("Rejected"))]
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, related_name="points_entries", verbose_name=_("party member"))
-    rule = models.ForeignKey(PointsRule, on_delete=models.PROTECT, related_name="entries", verbose_name=_("rule"))
+    # The ledger is the largest table of the app: district, member and rule are the leading columns
+    # of the composite indexes below, so they get no single-column index of their own.
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", db_index=False)
+    member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, related_name="points_entries", verbose_name=_("party member"), db_index=False)
+    rule = models.ForeignKey(PointsRule, on_delete=models.PROTECT, related_name="entries", verbose_name=_("rule"), db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     day = models.DateField(_("day"))
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
@@ -73,8 +76,8 @@ class PointsEntry(models.Model):
     source_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # An entry that reverses another (an upheld appeal) points at it.
     reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     node_path = models.CharField(max_length=255)
 

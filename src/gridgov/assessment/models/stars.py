@@ -94,6 +94,10 @@ class WeakLaxRecord(models.Model):
     due = models.DateField(_("rectify by"))
     state = models.CharField(_("state"), max_length=8, choices=STATES, default="open")
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    # The rectification task in the four lists (整改清单) that tracks the plan; lifting needs it done
+    # or an acceptance note.
+    task = models.ForeignKey("assessment.ListItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rectification task"))
+    lift_note = models.TextField(_("acceptance note"), blank=True)
     node_path = models.CharField(max_length=255)
 
     class Meta:

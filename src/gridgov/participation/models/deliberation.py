@@ -1,6 +1,8 @@
 """Residents' deliberation 居民议事: topics raised and accepted or rejected, meetings (joint, four-party…)
 with notice, agenda, sign-in and minutes, motions voted one ballot per eligible person (secret where
 set: the ballot then carries no voter, a separate receipt records who voted), resolutions and their tasks."""
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +113,9 @@ class VoteReceipt(models.Model):
 class Ballot(models.Model):
     """What was voted; `voter` stays empty on a secret motion."""
 
+    # A random key, not a sequence: on a secret motion the order of the ballots must not line up
+    # with the order of the receipts (which say who voted, and when).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="ballots")
     choice = models.CharField(max_length=64)
     voter = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

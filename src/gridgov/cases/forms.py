@@ -253,6 +253,8 @@ class CaseFilterForm(forms.Form):
     overdue = forms.ChoiceField(label=gettext_lazy("Overdue"), required=False, choices=OVERDUE_CHOICES)
     date_from = forms.DateField(label=gettext_lazy("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=gettext_lazy("Reported to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A grid's cases (the overdue-cluster alert links here); hidden, set by the link.
+    grid = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, district, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,6 +282,8 @@ class CaseFilterForm(forms.Form):
             qs = qs.filter(category__parent__code=data["category_class"])
         if data["level"]:
             qs = qs.filter(level=data["level"])
+        if data["grid"]:
+            qs = qs.filter(grid_id=data["grid"])
         if data["overdue"] == "now":
             qs = qs.filter(state__in=ACTIVE_STATES).filter(Q(overdue_at__isnull=False) | Q(deadline__lt=now))
         elif data["overdue"] == "ever":

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gridgov.hierarchy import geo
 from gridgov.hierarchy.models import CELL_KINDS, District, Node
 from gridgov.hierarchy.services import STEPLEN
+from gridgov.participation.services import mediation as mediation_services
 from gridgov.people import pii, roles, scoping
 
 from . import forms, kpi, services
@@ -303,6 +304,9 @@ def _detail_context(request, case, bound, error):
         # people.AccessLog records reveals of Person rows only (see the report's proposed patch).
         "reporter_phone": pii.mask_phone(case.reporter_phone),
         "grid_visible": grid_visible,
+        # A dispute a patrol found is mediated in the participation app: its mediations, and the way in.
+        "mediations": list(mediation_services.mediations(user).filter(case=case)),
+        "can_mediate": case.grid_id is not None and mediation_services.can_mediate(user, case.grid),
         "point": {"lon": case.lon, "lat": case.lat, "grid": case.grid.polygon, "label": case.number},
     }
 

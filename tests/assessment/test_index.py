@@ -288,7 +288,11 @@ def test_the_evidence_page_lists_the_meetings_behind_the_score(saihan, client_as
     meeting(community_branch, "assembly", dt.date(2026, 9, 3), "三季度党员大会（上一季度，不计）")
     svc.run_month(scheme, MONTH)
     score = score_of(community_branch, "org_meetings")
-    assert score.value == 3 and score.points == Decimal("6.00")  # 3 of 4 required items: 8 × 3/4
+    # October: both monthly meetings and the lecture held; the quarter's assembly is not due before December.
+    assert score.value == 3 and score.points == Decimal("8.00")
+    svc.run_month(scheme, "2026-12")
+    december = Score.objects.get(party_org=community_branch, indicator__code="org_meetings", month=dt.date(2026, 12, 1))
+    assert december.value == 1 and december.points == Decimal("2.00")  # 1 of 4: only the lecture, in December still missing the rest
     client = client_as("community_secretary", SAIHAN)
     card = client.get(reverse("assessment:org_month", args=[community_branch.pk, "2026-10"]))
     assert card.status_code == 200

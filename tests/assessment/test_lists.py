@@ -49,7 +49,7 @@ def test_a_problem_spawns_rectification_tasks_with_deadline_and_owner(problem, d
 
 def test_completing_a_rectification_without_evidence_is_refused_and_nothing_is_written(problem):
     task = services.add_rectification(problem, "补齐会议记录", None, dt.date(2026, 12, 1))
-    with pytest.raises(AssessmentError, match="证据|evidence"):
+    with pytest.raises(AssessmentError, match="佐证|证据|evidence"):
         services.complete_item(task, evidence="   ")
     task.refresh_from_db()
     assert task.state == "open" and task.done_on is None and task.evidence == ""

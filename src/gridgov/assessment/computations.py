@@ -155,6 +155,7 @@ def _area_results(ctx, indicator, area, value_of, evidence_of):
 # party lecture at least once a quarter (the published rules); a district may change the lists.
 DEFAULT_MONTHLY = ["committee", "theme_day"]
 DEFAULT_QUARTERLY = ["assembly", "lecture"]
+DEFAULT_GROUP_MONTHLY = ["group"]
 
 
 @computation("meetings_on_time", _("Organisational-life meetings held on time"))
@@ -163,17 +164,25 @@ def meetings_on_time(ctx, indicator):
 
     monthly = indicator.params.get("monthly", DEFAULT_MONTHLY)
     quarterly = indicator.params.get("quarterly", DEFAULT_QUARTERLY)
+    # A party group's organisational life is its own monthly 党小组会, not the branch's meetings.
+    group_monthly = indicator.params.get("group_monthly", DEFAULT_GROUP_MONTHLY)
     quarter_start = dt.date(ctx.month.year, (ctx.month.month - 1) // 3 * 3 + 1, 1)
+    quarter_end = ctx.month.month % 3 == 0
     since = ctx.at(quarter_start)
     held = {}
-    for row in (Meeting.objects.filter(district=ctx.district, start__gte=since, start__lt=ctx.end, kind__in=[*monthly, *quarterly])
+    for row in (Meeting.objects.filter(district=ctx.district, start__gte=since, start__lt=ctx.end, kind__in=[*monthly, *quarterly, *group_monthly])
                 .values("party_org_id", "kind").annotate(last=Max("start")).order_by()):
         held.setdefault(row["party_org_id"], {})[row["kind"]] = row["last"]
-    required = len(monthly) + len(quarterly)
     out = {}
     for org in ctx.orgs:
         kinds = held.get(org.pk, {})
-        met = sum(1 for k in monthly if k in kinds and kinds[k] >= ctx.start) + sum(1 for k in quarterly if k in kinds)
+        org_monthly, org_quarterly = (group_monthly, ()) if org.kind == "group" else (monthly, quarterly)
+        if not quarter_end:
+            # A quarterly meeting is due by the end of the quarter: before then, one already held
+            # counts, one not yet held is not held against the organisation.
+            org_quarterly = [k for k in org_quarterly if k in kinds]
+        required = len(org_monthly) + len(org_quarterly)
+        met = sum(1 for k in org_monthly if k in kinds and kinds[k] >= ctx.start) + sum(1 for k in org_quarterly if k in kinds)
         out[org.pk] = Result(met, met / required if required else 0.0, {
             "model": "assessment.meeting",
             "filter": {"party_org_id": org.pk, "start__gte": iso(since), "start__lt": iso(ctx.end)},

@@ -120,7 +120,10 @@ GUANDU = {
             ("people_points", "党员平均积分", "computed", "member_points", 10, {"target": 80}, "达到80分得满分"),
         ]),
         ("阵地建设", [
-            ("position_completeness", "“五长一队一阵地”配齐率", "computed", "grid_completeness", 15, {"target": 1}, "网格配齐比例"),
+            # Guandu's cells are residents' groups, not grids with 五长一队一阵地 staffing: its positions
+            # are judged by what happens there.
+            ("position_activities", "阵地月活动次数", "computed", "centre_activities", 15, {"target": 2, "without_centre": 0.5},
+             "辖区当月开展活动2次得满分；无可用阵地减半"),
         ]),
         ("治理效能", [
             ("gov_on_time", "案件按期办结率", "computed", "cases_on_time", 10, {"target": 0.95, "empty_ratio": 1}, NO_CASE_FULL),

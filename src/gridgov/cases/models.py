@@ -3,6 +3,7 @@ cases with their transitions, assignments (joint handling), attachments, patrols
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.hierarchy.models import District, Node
 
@@ -96,7 +97,7 @@ class Case(models.Model):
         ("handling", _("Handling")),
         ("handled", _("Handled")),
         ("verified", _("Verified")),
-        ("closed", _("Closed")),
+        ("closed", pgettext_lazy("case", "Closed")),
         ("evaluated", _("Evaluated")),
     ]
     LEVELS = [("grid", _("Grid")), ("community", _("Community")), ("subdistrict", _("Subdistrict")), ("district", _("District"))]

@@ -3,6 +3,7 @@ leads to, and who may take it. services.transition() is the only code that chang
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import permissions as perms
 
@@ -35,7 +36,7 @@ ACTIONS = {
         Action("handle", _("Mark handled"), ("handling",), "handled", "handler"),
         Action("verify", _("Verify"), ("handled",), "verified", "verifier"),
         Action("rework", _("Return for rework"), ("handled",), "handling", "verifier"),
-        Action("close", _("Close"), ("verified",), "closed", "dispatcher"),
+        Action("close", pgettext_lazy("case", "Close"), ("verified",), "closed", "dispatcher"),
         Action("evaluate", _("Evaluate"), ("closed",), "evaluated", "evaluator"),
         Action("reopen", _("Reopen (unsatisfied)"), ("evaluated",), "registered", "reopener"),
         Action("fix_on_spot", _("Fixed on the spot"), ("reported",), "closed", "reporter"),

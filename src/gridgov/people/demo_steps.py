@@ -60,6 +60,11 @@ TAG_CODES = ["elderly_alone", "elderly", "special_care", "disabled", "low_income
 TAG_P = [0.03, 0.06, 0.01, 0.02, 0.03, 0.01, 0.02, 0.05]
 LADDER = {"head": (5200, 90), "deputy": (4600, 75), "staff": (3800, 60)}  # base, step: CNY per month
 LADDER_YEAR = 2024
+# The demo year of the activity ledgers (the index and points read 2025-11 … 2026-10), and how many
+# service records a dual-registered member or a volunteer has at most in it.
+YEAR_START = datetime.date(2025, 11, 1)
+DUAL_MAX = 12
+VOL_MAX = 10
 
 
 class _People:
@@ -189,18 +194,19 @@ def build_people(ctx):
     # ---- dual registration (双报到) and its service in the ledger
     serving = [m for m in members if m.in_service][: figures.dual_registered]
     regs, records = [], []
-    days = rng.integers(0, 365, size=2 * len(serving))
-    hours = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 4.0], size=2 * len(serving))
+    # Service over the demo year (2025-11 … 2026-10): most members serve monthly or so, a few rarely.
+    days = rng.integers(0, 365, size=DUAL_MAX * len(serving))
+    hours = rng.choice([1.0, 1.5, 2.0, 2.5, 3.0, 4.0], size=DUAL_MAX * len(serving))
     for i, member in enumerate(serving):
         path = member.node_path
         community = community_of_path[_ancestor(path, comm_depth)]
         regs.append(DualRegistration(member=member, district=district, community_id=community, grid_id=member.person.home_id,
                                      since=datetime.date(2024, 1, 1) + datetime.timedelta(days=int(days[i]) % 180),
                                      active=True, node_path=path))
-        for k in range(1 + i % 2):
+        for k in range(2 + (i * 7) % (DUAL_MAX - 1)):
             records.append(ServiceRecord(person_id=member.person_id, district=district, kind="dual_registration",
-                                         hours=Decimal(str(hours[2 * i + k])), what=DUAL_WORK[(i + k) % len(DUAL_WORK)],
-                                         node_id=member.person.home_id, day=datetime.date(2025, 1, 1) + datetime.timedelta(days=int(days[2 * i + k])),
+                                         hours=Decimal(str(hours[DUAL_MAX * i + k])), what=DUAL_WORK[(i + k) % len(DUAL_WORK)],
+                                         node_id=member.person.home_id, day=YEAR_START + datetime.timedelta(days=int(days[DUAL_MAX * i + k])),
                                          node_path=path, verified_by_id=verifier(path, i + k)[0], verified_at=verifier(path, i + k)[1]))
     DualRegistration.objects.bulk_create(regs, batch_size=2000)
 
@@ -213,16 +219,16 @@ def build_people(ctx):
     vpersons = gen.make(figures.volunteers, vhomes, age=(18, 75))
     skills = rng.integers(len(SKILLS), size=(figures.volunteers, 2))
     vols = []
-    vhours = rng.choice([0.5, 1.0, 1.5, 2.0, 3.0], size=3 * figures.volunteers)
-    vdays = rng.integers(0, 365, size=3 * figures.volunteers)
+    vhours = rng.choice([0.5, 1.0, 1.5, 2.0, 3.0], size=VOL_MAX * figures.volunteers)
+    vdays = rng.integers(0, 365, size=VOL_MAX * figures.volunteers)
     for i, person in enumerate(vpersons):
         path = path_of[person.home_id]
         vols.append(Volunteer(person=person, district=district, skills=sorted({SKILLS[skills[i][0]], SKILLS[skills[i][1]]}),
                               team_id=team_of[community_of_path[_ancestor(path, comm_depth)]], node_path=path))
-        for k in range(i % 3 + 1):
-            records.append(ServiceRecord(person=person, district=district, kind="volunteer", hours=Decimal(str(vhours[3 * i + k])),
+        for k in range(1 + (i * 5) % VOL_MAX):
+            records.append(ServiceRecord(person=person, district=district, kind="volunteer", hours=Decimal(str(vhours[VOL_MAX * i + k])),
                                          what=VOL_WORK[(i + k) % len(VOL_WORK)], node_id=person.home_id,
-                                         day=datetime.date(2025, 1, 1) + datetime.timedelta(days=int(vdays[3 * i + k])), node_path=path,
+                                         day=YEAR_START + datetime.timedelta(days=int(vdays[VOL_MAX * i + k])), node_path=path,
                                          verified_by_id=verifier(path, i + k)[0], verified_at=verifier(path, i + k)[1]))
     Volunteer.objects.bulk_create(vols, batch_size=2000)
     ServiceRecord.objects.bulk_create(records, batch_size=2000)

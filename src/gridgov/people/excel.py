@@ -31,7 +31,7 @@ MEMBER_COLUMNS = [
     ("home", gettext_lazy("Home node code"), True),
     ("party_org", gettext_lazy("Party organisation"), False),
     ("joined", gettext_lazy("Joined (YYYY-MM-DD)"), False),
-    ("status", gettext_lazy("Status"), False),
+    ("status", pgettext_lazy("member", "Status"), False),
     ("in_service", gettext_lazy("In service (yes/no)"), False),
     ("employer", gettext_lazy("Employer"), False),
 ]

@@ -3,6 +3,7 @@ a hierarchy node). A user acts only through the posts of the person linked to th
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gridgov.hierarchy.models import District, Node
 
@@ -34,7 +35,7 @@ class Post(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="posts", verbose_name=_("node"))
-    title = models.CharField(_("title"), max_length=64, blank=True)
+    title = models.CharField(pgettext_lazy("post", "title"), max_length=64, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
 

@@ -91,6 +91,36 @@ def bigger_cache(mib=256):
             cur.execute(f"PRAGMA cache_size={int(before)}")
 
 
+ACTIVITIES = ["敬老院慰问", "小区环境清洁", "义诊进社区", "政策宣讲", "四点半课堂", "垃圾分类宣传", "文明交通劝导", "关爱独居老人"]
+COURSES = ["领头雁工程：基层党组织书记轮训", "党建引领基层治理专题培训", "党支部标准化规范化建设培训", "网格化服务管理能力提升班"]
+
+
+def _appoint_secretaries(district, orgs, by_org):
+    """Every organisation with members has a secretary (a group its leader); the secretaries follow the
+    district's yearly training (领头雁), most of them in full, written to their training records."""
+    from decimal import Decimal
+
+    from gridgov.people.models import TrainingRecord
+
+    members = dict(PartyMember.objects.filter(district=district).values_list("pk", "person_id"))
+    missing = [o for o in orgs.values() if o.secretary_id is None and by_org.get(o.pk)]
+    for org in missing:
+        org.secretary_id = members[by_org[org.pk][0]]
+    PartyOrg.objects.bulk_update(missing, ["secretary"], batch_size=2000)
+    for group in PartyOrg.objects.filter(district=district, kind="group", secretary__isnull=True, parent_id__in=list(by_org)).order_by("pk"):
+        roster = by_org[group.parent_id]
+        group.secretary_id = members[roster[group.pk % len(roster)]]
+        group.save(update_fields=["secretary"])
+    secretaries = sorted(set(PartyOrg.objects.filter(district=district, secretary__isnull=False).values_list("secretary_id", "node__path")))
+    records = []
+    for n, (person_id, path) in enumerate(secretaries):
+        # Four sessions a year for most, two for one in five (who then falls short of the target).
+        for q, month in enumerate((1, 4, 7, 10)[: 2 if n % 5 == 4 else 4]):
+            records.append(TrainingRecord(person_id=person_id, district=district, course=COURSES[(n + q) % len(COURSES)],
+                                          hours=Decimal("3.5"), day=datetime.date(2026, month, 10 + n % 15), node_path=path))
+    TrainingRecord.objects.bulk_create(records, batch_size=2000)
+
+
 def _local(year, month, day, hour):
     return datetime.datetime(year, month, day, hour, 0, tzinfo=TZ)
 
@@ -146,6 +176,15 @@ def _build_meetings(ctx):
         share = max(0.15, 4 * volume)
         org_ids = [pk for pk in org_ids if pk in login_orgs or orgs[pk].node.path.startswith(community.path) or rng.random() < share]
     py = random.Random(int(rng.integers(1 << 31)))
+    _appoint_secretaries(district, orgs, by_org)
+    # Party groups (党小组) hold their own monthly 党小组会 with a share of their branch's members.
+    group_rows = list(PartyOrg.objects.filter(district=district, kind="group", parent_id__in=list(by_org)).order_by("pk")
+                      .select_related("node"))
+    sampled = set(org_ids)
+    groups_of = {}
+    for g in group_rows:
+        if g.parent_id in sampled:
+            groups_of.setdefault(g.parent_id, []).append(g)
     meetings, attendees = [], []
     for org_id in org_ids:
         org, roster = orgs[org_id], by_org[org_id]
@@ -157,7 +196,22 @@ def _build_meetings(ctx):
             miss, present = (0.02, 0.9) if r < 0.7 else (0.15, 0.85) if r < 0.9 else (0.4, 0.75)
         committee = roster[:min(5, len(roster))]
         groups = [roster[i:i + 10] for i in range(0, len(roster), 10)]
+        own_groups = groups_of.get(org_id, [])
         for n, (year, month) in enumerate(months):
+            for k, group in enumerate(own_groups):
+                share = roster[k::len(own_groups)]
+                if share and py.random() >= miss:
+                    start = _local(year, month, py.randint(1, 28), py.choice((9, 15, 19)))
+                    meetings.append([district.pk, group.pk, "group", f"{group.name}{month}月党小组会"[:128], start, py.choice(PLACES),
+                                     MINUTES, f"{py.randrange(10**6):06d}", False, group.node.path])
+                    attendees.append((share, present, start))
+            # Service activities at the position (阵地): one or two a month, none in a missed month.
+            for _ in range(py.choice((1, 2, 2))):
+                if py.random() >= miss:
+                    start = _local(year, month, py.randint(1, 28), py.choice((9, 15)))
+                    meetings.append([district.pk, org_id, "activity", f"{month}月志愿服务活动：{ACTIVITIES[(month + org_id) % len(ACTIVITIES)]}",
+                                     start, py.choice(PLACES), "", f"{py.randrange(10**6):06d}", False, org.node.path])
+                    attendees.append(([], present, start))
             planned = [("theme_day", f"{month}月主题党日：{THEMES[(month + org_id) % len(THEMES)]}", roster)]
             if len(roster) >= 3:
                 planned.append(("committee", f"{year}年{month}月支委会", committee))

@@ -17,8 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/gridgov demo
 
+# Two workers (the CI machines have two cores), each with its own test database and demo; a file stays on one
+# worker so that a browser module starts one demo server.
 test: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.assessment",
     "gridgov.participation",
+    "gridgov.dashboard",
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("assessment/", include("gridgov.assessment.urls")),
     path("participation/", include("gridgov.participation.urls")),
+    path("dashboard/", include("gridgov.dashboard.urls")),
     path("open311/v2/", include("gridgov.cases.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

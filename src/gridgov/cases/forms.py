@@ -255,6 +255,10 @@ class CaseFilterForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("Reported to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     # A grid's cases (the overdue-cluster alert links here); hidden, set by the link.
     grid = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A subtree's cases and open/closed ones (the dashboards link here); hidden, set by the link.
+    node = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    phase = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                              choices=[("", ""), ("open", "open"), ("closed", "closed"), ("overdue", "overdue")])
 
     def __init__(self, district, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -264,7 +268,7 @@ class CaseFilterForm(forms.Form):
         classes = Category.objects.filter(district=district, parent__isnull=True).order_by("code") if district else Category.objects.none()
         self.fields["category_class"].choices = anything + [(c.code, f"{c.code} {c.name}") for c in classes]
 
-    def filter(self, qs, district, now=None):
+    def filter(self, qs, district, now=None, user=None):
         """Apply the filters to a case queryset; an invalid form filters nothing (its errors show)."""
         from django.db.models import Q
 
@@ -284,6 +288,17 @@ class CaseFilterForm(forms.Form):
             qs = qs.filter(level=data["level"])
         if data["grid"]:
             qs = qs.filter(grid_id=data["grid"])
+        if data["node"] and user is not None:
+            from gridgov.people import scoping
+
+            qs = scoping.narrow(qs, user, data["node"], "node_path")
+        if data["phase"] == "open":
+            qs = qs.filter(state__in=ACTIVE_STATES)
+        elif data["phase"] == "closed":
+            qs = qs.filter(state__in=("closed", "evaluated"))
+        elif data["phase"] == "overdue":
+            # Open and marked overdue by the deadline worker (the dashboards' "overdue now").
+            qs = qs.filter(state__in=ACTIVE_STATES, overdue_at__isnull=False)
         if data["overdue"] == "now":
             qs = qs.filter(state__in=ACTIVE_STATES).filter(Q(overdue_at__isnull=False) | Q(deadline__lt=now))
         elif data["overdue"] == "ever":

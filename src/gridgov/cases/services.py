@@ -18,6 +18,7 @@ from gridgov.people import scoping
 from . import permissions as perms
 from .calendar import WORKING_DAYS, WorkCalendar
 from .models import Assignment, CalendarDay, Case, CaseCounter, Category, Department, Evaluation, Transition
+from .signals import case_changed
 from .workflow import ACTIONS, ACTIVE_STATES, allowed
 
 MAX_DESCRIPTION = 2000
@@ -228,6 +229,7 @@ def transition(case, action, user, comment="", at=None, **params):
         _record(case, action, before, target, user, at, comment, data)
         for key, value in changes.items():
             setattr(case, key, value)
+        case_changed.send(sender=Case, case=case)
     return case
 
 
@@ -379,6 +381,9 @@ def tick(now=None, batch=500):
                 if not Case.objects.filter(pk=case.pk, version=case.version).update(**changes):
                     continue
                 _record(case, "overdue", case.state, case.state, None, now, "", {"deadline": case.deadline.isoformat()})
+                for key, value in changes.items():
+                    setattr(case, key, value)
+                case_changed.send(sender=Case, case=case)
                 counts["overdue"] += 1
                 if escalate:
                     _record(case, "auto_escalate", case.state, case.state, None, now, "", {"level": changes["level"]})

@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "gridgov.dashboard"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        from . import receivers  # connects the tallies to the cases' changes
+
+        receivers.connect_watched()

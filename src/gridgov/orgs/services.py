@@ -446,3 +446,24 @@ def coordination_committees(user):
 
 def leader_assignments(user):
     return scoped(LeaderAssignment, user).select_related("node", "leader")
+
+
+def staffing_summary(node):
+    """How many grids under `node` have the whole 五长一队一阵地 checklist (the same rule as
+    staffing_many, counted set-wise for the dashboards): {"grids", "complete", "rate" (%)}."""
+    from gridgov.people.models import Post
+
+    district = node.district
+    grids = Node.objects.filter(subtree_q(node.path), district=district, kind__in=CELL_KINDS)
+    grid_ids = set(grids.values_list("pk", flat=True))
+    if not grid_ids:
+        return None
+    inside = subtree_q(node.path, "node__path")
+    chiefs = {r["node_id"] for r in _active(Post.objects.filter(inside, district=district, role__in=CHIEF_ROLES))
+              .values("node_id").annotate(n=Count("role", distinct=True)).order_by() if r["n"] == len(CHIEF_ROLES)}
+    secretaries = set(PartyOrg.objects.filter(inside, district=district, is_grid_branch=True, secretary__isnull=False)
+                      .values_list("node_id", flat=True))
+    teams = set(ServiceTeam.objects.filter(inside, members__isnull=False).filter(Q(centre__isnull=False) | ~Q(venue=""))
+                .values_list("node_id", flat=True).distinct())
+    complete = len(grid_ids & chiefs & secretaries & teams)
+    return {"grids": len(grid_ids), "complete": complete, "rate": round(100.0 * complete / len(grid_ids), 1)}

@@ -30,8 +30,13 @@ def _filters(request, kinds):
 
 
 def _list(request, template, qs, kinds, q, kind, **extra):
+    # ?node=<pk> narrows to a subtree (the dashboards' drill-down links).
+    node = request.GET.get("node") or ""
+    qs = scoping.narrow(qs, request.user, node, "node__path")
+    if request.GET.get("grid_branch") == "1" and hasattr(qs.model, "is_grid_branch"):
+        qs = qs.filter(is_grid_branch=True)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": kinds,
+    return render(request, template, {"page": page, "q": q, "kind": kind, "kinds": kinds, "node": node,
                                       "can_export": scoping.can(request.user, roles.EXPORT),
                                       "can_import": scoping.can(request.user, roles.IMPORT), **extra})
 

@@ -344,6 +344,7 @@ def need_list(request):
     state = request.GET.get("state") or ""
     kind = request.GET.get("kind") or ""
     qs = services.needs(request.user).select_related("node").order_by("-raised_at", "-pk")
+    qs = scoping.narrow(qs, request.user, request.GET.get("node"), "node_path")
     if state in dict(Need.STATES):
         qs = qs.filter(state=state)
     if kind in dict(RESOURCE_KINDS):

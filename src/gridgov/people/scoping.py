@@ -85,3 +85,18 @@ def user_district(user):
 def home_node(user):
     posts = active_posts(user)
     return posts[0].node if posts else None
+
+
+def narrow(queryset, user, node_id, path_field="path"):
+    """A scoped list narrowed to the subtree of node `node_id` (the dashboards' drill-down links,
+    `?node=<pk>`): nothing when that node is unknown or outside what the user may read; the
+    queryset unchanged when `node_id` is empty."""
+    if node_id in (None, ""):
+        return queryset
+    try:
+        node = scoped_nodes(user).filter(pk=int(node_id)).only("path").first()
+    except (TypeError, ValueError):
+        node = None
+    if node is None:
+        return queryset.none()
+    return queryset.filter(subtree_q(node.path, path_field))

@@ -166,7 +166,10 @@ def members(user, q="", status="", in_service=None, perm=roles.VIEW):
     qs = scoping.scope(PartyMember.objects.all(), user, "node_path", perm).select_related("person", "person__home", "party_org")
     if q:
         qs = qs.filter(Q(person__name__icontains=q) | Q(employer__icontains=q))
-    if status:
+    if status == "current":
+        # Full and probationary members: those `gridgov stats` counts as party_member.
+        qs = qs.exclude(status__in=["transferred_out", "deceased"])
+    elif status:
         qs = qs.filter(status=status)
     if in_service is not None:
         qs = qs.filter(in_service=in_service)

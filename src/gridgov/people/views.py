@@ -50,13 +50,15 @@ def _mask_all(people):
 def member_list(request):
     _need(request, roles.VIEW)
     q, status, service = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("in_service", "")
+    node = request.GET.get("node", "")
     qs = services.members(request.user, q=q, status=status, in_service={"1": True, "0": False}.get(service))
+    qs = scoping.narrow(qs, request.user, node, "node_path")
     page = _page(request, qs)
     _mask_all(m.person for m in page)
     return _render(request, "people/member_list.html", {
         "page": page, "q": q, "status": status, "in_service": service, "statuses": PartyMember.STATUSES,
         "can_export": scoping.can(request.user, roles.EXPORT), "can_import": scoping.can(request.user, roles.IMPORT),
-        "query": urlencode({"q": q, "status": status, "in_service": service}),
+        "query": urlencode({"q": q, "status": status, "in_service": service, "node": node}),
     })
 
 
@@ -147,10 +149,10 @@ def person_reveal(request, pk):
 
 def volunteer_list(request):
     _need(request, roles.VIEW)
-    q = request.GET.get("q", "").strip()
-    page = _page(request, services.volunteers(request.user, q=q))
+    q, node = request.GET.get("q", "").strip(), request.GET.get("node", "")
+    page = _page(request, scoping.narrow(services.volunteers(request.user, q=q), request.user, node, "node_path"))
     _mask_all(v.person for v in page)
-    return _render(request, "people/volunteer_list.html", {"page": page, "q": q, "query": urlencode({"q": q}),
+    return _render(request, "people/volunteer_list.html", {"page": page, "q": q, "query": urlencode({"q": q, "node": node}),
                                                           "can_export": scoping.can(request.user, roles.EXPORT),
                                                           "can_import": scoping.can(request.user, roles.IMPORT)})
 
@@ -187,8 +189,10 @@ def worker_list(request):
     year = timezone.localdate().year
     tables = {}
     for w in page:
-        table = tables.setdefault(w.district_id, services.pay_table(w.district_id, year))
-        ladder = table.get(w.post_category)
+        # Not setdefault(): its default argument, pay_table's queries, would be evaluated for every row.
+        if w.district_id not in tables:
+            tables[w.district_id] = services.pay_table(w.district_id, year)
+        ladder = tables[w.district_id].get(w.post_category)
         w.pay = services.ladder_pay(ladder, w.level) if ladder else None
     return _render(request, "people/worker_list.html", {"page": page, "q": q, "category": category,
                                                        "categories": POST_CATEGORIES, "year": year,

@@ -55,9 +55,14 @@ INSTALLED_APPS = [
     "gridgov.api",
     "gridgov.web",
     "gridgov.demo",
+    "axes",  # login throttling (lock-out per username + IP)
+    "simple_history",  # audit history of cases, people and scores
+    "gridgov.audit",
+    "gridgov.ops",
 ]
 
 MIDDLEWARE = [
+    "gridgov.web.request_log.RequestLogMiddleware",  # outermost: times and logs every request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,10 +70,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # history rows name the request's user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gridgov.web.middleware.LoginRequiredMiddleware",
+    "gridgov.audit.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the login page with a message
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -117,9 +125,21 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: a locked-out username + IP is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = float(os.environ.get("GRIDGOV_LOGIN_COOLOFF_HOURS", 0.5))  # hours; the lock lifts by itself
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one office behind one NAT must not lock everyone out
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gridgov.audit.security.lockout_response"
+AXES_VERBOSE = False
+# Behind N reverse proxies set GRIDGOV_PROXY_COUNT=N: the client address is then read from X-Forwarded-For.
+GRIDGOV_PROXY_COUNT = int(os.environ.get("GRIDGOV_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "gridgov.audit.security.client_ip"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -147,19 +167,46 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_COOKIE_HTTPONLY = True
+# A shared office computer: GRIDGOV_SESSION_BROWSER=1 also ends the session when the browser closes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = _env_bool("GRIDGOV_SESSION_BROWSER", False)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS behind a TLS-terminating proxy: GRIDGOV_HTTPS=1. Off by default so that the demo and the tests
+# on http://127.0.0.1 keep working.
+GRIDGOV_HTTPS = _env_bool("GRIDGOV_HTTPS", False)
+if GRIDGOV_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("GRIDGOV_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes talk plain http on loopback
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GRIDGOV_HSTS_SUBDOMAINS", True)
+    # The preload token only matters once someone submits the domain to the browsers' list.
+    SECURE_HSTS_PRELOAD = _env_bool("GRIDGOV_HSTS_PRELOAD", True)
+# Content-Security-Policy (gridgov.audit.security): GRIDGOV_CSP_REPORT_ONLY=1 only reports.
+GRIDGOV_CSP_REPORT_ONLY = _env_bool("GRIDGOV_CSP_REPORT_ONLY", False)
 
 # Uploads: imports are read in memory up to this size, larger ones are refused with a message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDGOV_IMPORT_MAX_BYTES = int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# JSON lines on stderr with GRIDGOV_LOG_FORMAT=json (`gridgov serve` sets it): see gridgov.web.logging.
+from gridgov.web.logging import config as _logging_config  # noqa: E402  (no Django imports in it)
+
+LOGGING = _logging_config(os.environ.get("GRIDGOV_LOG_FORMAT", "text").strip().lower(), os.environ.get("LOG_LEVEL", "WARNING"))
+
+# Cache: per process (LocMem) by default; Redis, shared by every app process, when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gridgov",
+        # A Redis that does not answer must fail a request (and /readyz) in a second, not hang a worker.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

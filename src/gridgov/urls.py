@@ -14,6 +14,7 @@ urlpatterns = [
     path("participation/", include("gridgov.participation.urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
     path("open311/v2/", include("gridgov.cases.open311_urls")),
+    path("audit/", include("gridgov.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

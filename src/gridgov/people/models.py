@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from gridgov.hierarchy.models import District, Node
 
@@ -21,6 +22,8 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     home = models.ForeignKey(Node, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("home"))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person")
+    # Audit trail (gridgov.audit); the audit page masks ID number and phone.
+    history = HistoricalRecords(user_related_name="+")
 
     class Meta:
         verbose_name = _("person")
@@ -68,6 +71,7 @@ class PartyMember(models.Model):
     in_service = models.BooleanField(_("in service"), default=False)
     employer = models.CharField(_("employer"), max_length=128, blank=True)
     node_path = models.CharField(max_length=255, db_index=True)
+    history = HistoricalRecords(user_related_name="+")  # audit trail (gridgov.audit)
 
     class Meta:
         verbose_name = _("party member")

@@ -39,6 +39,8 @@ def navigation(request):
         more.append((_("Hotline import"), reverse("cases:hotline_import")))
     if scoping.can(user, roles.IMPORT):
         more.append((_("Import"), reverse("hierarchy:import")))
+    if scoping.can(user, roles.AUDIT):
+        more.append((_("Audit trail"), reverse("audit:index")))
     if scoping.can(user, roles.ADMIN) or user.is_superuser:
         more.append((_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "nav_more": more, "nav_posts": posts}

@@ -3,6 +3,7 @@ scores per organisation and indicator with their evidence, manual scores and the
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from gridgov.hierarchy.models import District
 
@@ -127,6 +128,7 @@ class ManualScore(models.Model):
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("assessor"))
     at = models.DateTimeField(_("at"), auto_now=True)
     node_path = models.CharField(max_length=255, db_index=True)
+    history = HistoricalRecords(user_related_name="+")  # audit trail (gridgov.audit): assessors' edits
 
     class Meta:
         unique_together = [("indicator", "party_org", "month")]
@@ -146,6 +148,9 @@ class Score(models.Model):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     node_path = models.CharField(max_length=255)
+    # Audit trail (gridgov.audit) of edits to a score row; the monthly run replaces rows in bulk and
+    # is recorded by its IndexRun (who asked, when).
+    history = HistoricalRecords(user_related_name="+")
 
     class Meta:
         unique_together = [("party_org", "indicator", "month")]

@@ -1,0 +1,9 @@
+"""URLs of the audit trail."""
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from gridgov.hierarchy.models import District, Node
 
@@ -149,6 +150,8 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_on_time = models.BooleanField(null=True)
     version = models.PositiveIntegerField(default=0)
+    # Audit trail (gridgov.audit): who changed what, when; service updates are recorded from Transition.
+    history = HistoricalRecords(user_related_name="+")
 
     class Meta:
         ordering = ["-reported_at"]
@@ -161,6 +164,8 @@ class Case(models.Model):
             models.Index(fields=["deadline"]),
             models.Index(fields=["district", "reported_at"]),
             models.Index(fields=["department", "state"]),
+            # The big screen's "closed today" and its 30-day trend of closures.
+            models.Index(fields=["district", "closed_at"]),
         ]
 
     def __str__(self):
@@ -230,7 +235,11 @@ class Patrol(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["node_path"]), models.Index(fields=["district", "day"])]
+        indexes = [
+            models.Index(fields=["node_path"]), models.Index(fields=["district", "day"]),
+            # GET /api/patrols lists a scope newest first: without it PostgreSQL sorts the whole scope.
+            models.Index(fields=["started_at"]),
+        ]
         verbose_name = _("patrol")
         verbose_name_plural = _("patrols")
 

@@ -236,7 +236,10 @@ def _agreements(district, units, rng):
     rows = []
     for unit in units:
         signed = start + datetime.timedelta(days=int(rng.integers(0, 4 * 365)))
-        end = signed.replace(year=signed.year + 3)
+        try:
+            end = signed.replace(year=signed.year + 3)
+        except ValueError:  # signed on 29 February
+            end = signed.replace(year=signed.year + 3, day=28)
         picks = rng.choice(len(COMMITMENTS), size=3, replace=False)
         rows.append(Agreement(district=district, partner_unit=unit, node=unit.node, signed=signed, end=end,
                               commitments="；".join(COMMITMENTS[i] for i in sorted(picks)),

@@ -1,9 +1,15 @@
 """Web shell views: home sends each user to the node of their first post."""
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from gridgov.people import roles, scoping
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -19,11 +25,32 @@ def healthz(request):
 
 
 def readyz(request):
-    """Readiness: the database answers."""
+    """Readiness: the database answers, and Redis too when REDIS_URL configures it (503 naming the part
+    that failed, so that a load balancer stops sending work here and an operator sees why)."""
+    parts = {"database": _answers(_database)}
+    if settings.REDIS_URL:
+        parts["redis"] = _answers(_redis)
+    ok = all(parts.values())
+    return JsonResponse({"ok": ok, **parts}, status=200 if ok else 503)
+
+
+def _answers(check):
     try:
-        with connection.cursor() as cur:
-            cur.execute("SELECT 1")
-            cur.fetchone()
+        check()
+        return True
     except Exception:
-        return JsonResponse({"ok": False, "database": False}, status=503)
-    return JsonResponse({"ok": True, "database": True})
+        logger.warning("readiness check %s failed", check.__name__.lstrip("_"), exc_info=True)
+        return False
+
+
+def _database():
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+        cur.fetchone()
+
+
+def _redis():
+    # Through the configured cache, so that the check uses the same URL, timeouts and client.
+    cache.set("readyz", "1", timeout=10)
+    if cache.get("readyz") != "1":
+        raise RuntimeError("Redis did not return what was written")

@@ -19,11 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument("--volume", type=float, default=1.0,
                             help="share of the published activity volumes to generate (cases, patrols); 1 = full year")
+        parser.add_argument("--scale", type=int, default=0, metavar="N",
+                            help="also build N synthetic districts the size of Xiaodian (see gridgov.demo.scale)")
 
     def handle(self, *args, **opts):
         call_command("migrate", interactive=False, verbosity=0)
         seconds = build(seed=opts["seed"], password=opts["password"], progress=not opts["no_progress"], volume=opts["volume"])
         out = self.stdout
+        if opts["scale"]:
+            from gridgov.demo.scale import build_scale
+
+            scaled = build_scale(opts["scale"], seed=opts["seed"], password=opts["password"], progress=not opts["no_progress"], volume=opts["volume"])
+            seconds += scaled["seconds"]
+            out.write(_("%(n)d synthetic districts (%(first)s…%(last)s) built in %(s).1f s.") % {
+                "n": opts["scale"], "first": scaled["districts"][0], "last": scaled["districts"][-1], "s": scaled["seconds"]})
         out.write(_("Demo data ready in %(s).1f s.") % {"s": seconds})
         out.write("")
         out.write(_("Logins (password for all: %(password)s):") % {"password": opts["password"]})

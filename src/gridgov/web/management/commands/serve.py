@@ -19,6 +19,8 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces
 
+        # JSON log lines on stderr unless the operator chose otherwise; set before the workers import settings.
+        os.environ.setdefault("GRIDGOV_LOG_FORMAT", "json")
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         host, _, port = opts["addr"].rpartition(":")

@@ -126,22 +126,23 @@ def generate(code, name, scale, seed):
         insert(Resident, ["person", "district", "household", "relation", "tags", "node_path"],
                [(first_person + 2 * i + r, district.pk, h, "head", [], p) for i, (h, p) in enumerate(households) for r in range(2)])
 
-        # Three months of meetings (the quarter and the lapse window) with attendance.
+        # Three months of meetings (the quarter and the lapse window) with attendance. Party groups hold
+        # only their own monthly 党小组会 (what the index judges them on), attended by their branch's members.
         kinds = ["committee", "theme_day", "assembly", "lecture", "group", "activity"]
         probs = [0.9, 0.85, 0.4, 0.35, 0.5, 0.5]
+        group_prob = 0.8
         meeting_rows = []
         for m in range(3):
             month = dt.date(2026, 8 + m, 1)
             for pk, p, kind in all_orgs:
-                if kind == "group":
-                    continue
-                for k, prob in zip(kinds, probs):
+                for k, prob in ([("group", group_prob)] if kind == "group" else zip(kinds, probs)):
                     if rng.random() < prob:
                         start = dt.datetime(month.year, month.month, int(rng.integers(1, 28)), 9, tzinfo=tz)
                         meeting_rows.append((district.pk, pk, k, f"{k}{m}", start, p))
         insert(Meeting, ["district", "party_org", "kind", "title", "start", "node_path"], meeting_rows)
+        roster_org = dict(PartyOrg.objects.filter(district=district, kind="group").values_list("pk", "parent_id"))
         pairs = [(mid, mpk) for mid, org in Meeting.objects.filter(district=district).values_list("pk", "party_org_id").order_by("pk")
-                 for mpk, _person, _p in by_org.get(org, [])]
+                 for mpk, _person, _p in by_org.get(roster_org.get(org, org), [])]
         drawn = rng.choice(["present", "leave", "absent"], size=len(pairs), p=[0.85, 0.08, 0.07]).tolist()
         insert(Attendance, ["meeting", "member", "status", "method"], ((mid, mpk, st, "manual") for (mid, mpk), st in zip(pairs, drawn)))
 
@@ -245,14 +246,24 @@ def export_csv(district, folder):
 # The Saihan scheme's computed indicators (less the grid checklist, the centre factor and the
 # committee seats) with the same formulas, weights and bands, as one SQL statement. Area figures are
 # summed per node path, expanded to every ancestor path (prefixes of 4 characters) and joined to
-# the organisations' paths by equality.
+# the organisations' paths by equality. No measured value (no case in the area) scores the
+# indicator's empty_ratio (1 here); the coalesce is inside least/greatest because DuckDB's
+# least/greatest skip NULLs (greatest(0, NULL) is 0, not NULL).
 DUCK_SQL = """
 WITH o AS (SELECT * FROM orgs),
 anc AS (SELECT DISTINCT path AS p FROM o),
-m AS (SELECT party_org_id, kind, max(start) AS last FROM meetings WHERE start >= TIMESTAMP '{q_start}' AND start < TIMESTAMP '{end}' GROUP BY ALL),
-meet AS (SELECT party_org_id AS id,
-           (count(*) FILTER (WHERE kind IN ('committee','theme_day') AND last >= TIMESTAMP '{start}')
-            + count(*) FILTER (WHERE kind IN ('assembly','lecture'))) / 4.0 AS r FROM m GROUP BY 1),
+m AS (SELECT party_org_id, kind, max(start) AS last FROM meetings
+      WHERE start >= TIMESTAMP '{q_start}' AND start < TIMESTAMP '{end}' AND kind IN ({monthly}, {quarterly}, {group_monthly}) GROUP BY ALL),
+-- 三会一课: the monthly kinds held this month and the quarterly ones held this quarter; a quarterly
+-- kind is required only at the quarter's end (before then one not yet held is not counted against the
+-- organisation). A party group is judged on its own monthly 党小组会 only.
+meet AS (SELECT o.id, coalesce(CASE WHEN o.kind = 'group'
+           THEN count(m.kind) FILTER (WHERE m.kind IN ({group_monthly}) AND m.last >= TIMESTAMP '{start}') / nullif({n_group_monthly}, 0)
+           ELSE (count(m.kind) FILTER (WHERE m.kind IN ({monthly}) AND m.last >= TIMESTAMP '{start}')
+                 + count(m.kind) FILTER (WHERE m.kind IN ({quarterly})))
+                / nullif({n_monthly} + CASE WHEN {quarter_end} THEN {n_quarterly} ELSE count(m.kind) FILTER (WHERE m.kind IN ({quarterly})) END, 0)
+           END, 0) AS r
+         FROM o LEFT JOIN m ON m.party_org_id = o.id GROUP BY o.id, o.kind),
 att AS (SELECT party_org_id AS id, (count(*) FILTER (WHERE status='present')) / nullif(count(*) - count(*) FILTER (WHERE status='leave'), 0) AS v
         FROM attendance WHERE start >= TIMESTAMP '{start}' AND start < TIMESTAMP '{end}' GROUP BY 1),
 x AS (
@@ -297,11 +308,11 @@ scored AS (
     + round(5 * least(1, coalesce(pts_a / nullif(pts_b, 0), 0) / 80), 2)
     + round(5 * CASE WHEN o.secretary_id IS NULL THEN 0 ELSE least(1, coalesce(tr.h, 0) / (12.0 * {mon} / 12)) END, 2)
     + round(6 * least(1, coalesce(act_a, 0) / 2), 2)
-    + round(7 * coalesce(least(1, (cl_b / nullif(cl_a, 0)) / 0.95), 1), 2)
-    + round(5 * coalesce(greatest(0, 1 - (rw_b / nullif(rw_a, 0)) / 0.2), 1), 2)
-    + round(6 * coalesce(least(1, (esc_b / nullif(esc_a, 0)) / 0.9), 1), 2)
-    + round(6 * coalesce(least(1, (prop_b / nullif(prop_a, 0)) / 0.8), 1), 2)
-    + round(7 * coalesce(least(1, (sat_b / nullif(sat_a, 0)) / 0.95), 1), 2)
+    + round(7 * least(1, coalesce((cl_b / nullif(cl_a, 0)) / 0.95, 1)), 2)
+    + round(5 * greatest(0, coalesce(1 - (rw_b / nullif(rw_a, 0)) / 0.2, 1)), 2)
+    + round(6 * least(1, coalesce((esc_b / nullif(esc_a, 0)) / 0.9, 1)), 2)
+    + round(6 * least(1, coalesce((prop_b / nullif(prop_a, 0)) / 0.8, 1)), 2)
+    + round(7 * least(1, coalesce((sat_b / nullif(sat_a, 0)) / 0.95, 1)), 2)
     + round(5 * least(1, coalesce(vol_a * 1000 / nullif(vol_b, 0), 0) / 1200), 2)
     + least(5, 2 * coalesce(o.honours_n, 0)) AS total,
     o.kind IN ('branch', 'general_branch') AND lap.id IS NULL AND o.id IN (SELECT id FROM staffed) AS vetoed
@@ -317,7 +328,7 @@ FROM scored ORDER BY vetoed, total DESC, path, id
 def duck_run(paths):
     import duckdb
 
-    from gridgov.assessment.computations import add_months
+    from gridgov.assessment.computations import DEFAULT_GROUP_MONTHLY, DEFAULT_MONTHLY, DEFAULT_QUARTERLY, add_months
 
     con = duckdb.connect()
     for name, path in paths.items():
@@ -325,9 +336,13 @@ def duck_run(paths):
     # The month's bounds in UTC as SQLite stores them (Asia/Shanghai is UTC+8, no DST).
     utc = lambda d: (dt.datetime.combine(d, dt.time()) - dt.timedelta(hours=8)).isoformat(" ")  # noqa: E731
     nxt = add_months(MONTH, 1)
+    lists = {"monthly": DEFAULT_MONTHLY, "quarterly": DEFAULT_QUARTERLY, "group_monthly": DEFAULT_GROUP_MONTHLY}
     sql = DUCK_SQL.format(start=utc(MONTH), end=utc(nxt), q_start=utc(dt.date(MONTH.year, (MONTH.month - 1) // 3 * 3 + 1, 1)),
                           month=MONTH.isoformat(), next=nxt.isoformat(), window=add_months(MONTH, -11).isoformat(), year=MONTH.year, mon=MONTH.month,
-                          lapse=utc(add_months(MONTH, -2)))
+                          lapse=utc(add_months(MONTH, -2)), quarter_end=str(MONTH.month % 3 == 0).upper(),
+                          # Saihan's org_meetings has no params: the computation's default meeting kinds.
+                          **{name: ", ".join(f"'{k}'" for k in kinds) or "NULL" for name, kinds in lists.items()},
+                          **{f"n_{name}": len(kinds) for name, kinds in lists.items()})
     began = time.perf_counter()
     rows = con.execute(sql).fetchall()
     return time.perf_counter() - began, rows
@@ -336,10 +351,14 @@ def duck_run(paths):
 # ---------------------------------------------------------------- main
 
 def main():
+    global MONTH
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="1,10", help="comma-separated multiples of the Saihan-sized district")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--month", default=MONTH.strftime("%Y-%m"),
+                        help="the month computed (YYYY-MM; the data covers 2026-08..10, e.g. 2026-09 checks a quarter's end)")
     args = parser.parse_args()
+    MONTH = dt.date.fromisoformat(f"{args.month}-01")
     var = tempfile.mkdtemp(prefix="gridgov-bench-index-")
     try:
         setup_django(var)

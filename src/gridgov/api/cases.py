@@ -8,15 +8,26 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from gridgov.cases import permissions as case_perms
 from gridgov.cases import services
 from gridgov.cases.models import Case
 from gridgov.cases.workflow import ACTIONS, available
 from gridgov.hierarchy.models import District
 from gridgov.people import scoping
 
-from .errors import ErrorOut, documented
+from .errors import MAX_OFFSET, ErrorOut, documented
 
 router = Router()
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's limit and offset (100 by default) with upper bounds: unbounded, a huge offset
+    overflowed the database's integers (a 500); now a 422."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_OFFSET)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
 
 State = Literal[tuple(code for code, _label in Case.STATES)]
 Level = Literal[tuple(code for code, _label in Case.LEVELS)]
@@ -135,10 +146,17 @@ def create_case(request, payload: CaseIn):
 
 
 @router.get("/cases", response=documented(list[CaseOut]), summary="Cases in your area")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_cases(request, state: Optional[State] = Query(None), level: Optional[Level] = Query(None),
                overdue: Optional[bool] = Query(None)):
     qs = _cases(request)
+    user = request.auth
+    if not user.is_superuser and not case_perms.department_ids(user):
+        # Redundant with the scope, but lets PostgreSQL walk its (district, reported_at) index instead of
+        # sorting the whole scope: 260 ms → under 1 ms for a district admin at 150,000 cases (bench/mixed.py).
+        districts = {post.district_id for post in scoping.active_posts(user)}
+        if districts:
+            qs = qs.filter(district_id__in=districts)
     if state:
         qs = qs.filter(state=state)
     if level:
@@ -231,7 +249,7 @@ def finish_patrol(request, patrol_id: int, payload: FinishIn):
 
 
 @router.get("/patrols", response=documented(list[PatrolOut]), summary="Patrols in your area, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_patrols(request, day: Optional[dt.date] = Query(None)):
     from gridgov.cases.models import Patrol
 

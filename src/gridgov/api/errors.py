@@ -26,6 +26,11 @@ class ValidationErrorOut(ErrorOut):
     detail: list[ErrorItem]
 
 
+# The largest offset a list accepts: beyond any table, below the databases' 64-bit integers (an
+# unbounded offset made PostgreSQL fail with "bigint out of range", a 500 found by schemathesis).
+MAX_OFFSET = 1_000_000_000
+
+
 def documented(ok):
     """An endpoint's `response=`: its answer plus the errors every endpoint may give (OpenAPI only;
     the handlers below produce them)."""
@@ -158,6 +163,13 @@ def install(api):
             return error_response(api, request, 403, "forbidden", _("You do not have permission to do this."))
         if status == 404:
             return on_not_found(request, exc)
+        if status == 400:
+            # ninja's "Cannot parse request body" (not JSON, not UTF-8): the documented 422, as
+            # for any other invalid body, so that a client needs one error shape.
+            detail = [{"loc": ["body"], "type": "json_invalid",
+                       "msg": _("%(where)s %(field)s %(problem)s") % {"where": _source_label("body"), "field": "", "problem": _problem({"type": "json_invalid"})}}]
+            message = _("The request is invalid: %(first)s.") % {"first": detail[0]["msg"]}
+            return error_response(api, request, 422, "validation_error", message, detail=detail)
         if status == 429:
             return error_response(api, request, 429, "throttled", _("Too many requests; try again later."))
         return error_response(api, request, status, "http_error", _("The request could not be handled."))

@@ -13,7 +13,7 @@ from gridgov.hierarchy import geo, services
 from gridgov.hierarchy.models import LEVEL_KINDS, LEVEL_LABELS, District, Node
 from gridgov.people import roles, scoping
 
-from .errors import documented
+from .errors import MAX_OFFSET, documented
 
 router = Router()
 
@@ -92,7 +92,7 @@ class LocateOut(Schema):
 class NodePagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # ---------------------------------------------------------------- queries

@@ -12,7 +12,7 @@ from gridgov.orgs import services
 from gridgov.orgs.models import Agreement, PartnerUnit, PartyOrg, ServiceCentre
 from gridgov.people import pii, roles, scoping
 
-from .errors import documented
+from .errors import MAX_OFFSET, documented
 
 router = Router()
 
@@ -27,7 +27,7 @@ SEARCH = dict(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class PartyOrgOut(Schema):

@@ -12,7 +12,7 @@ from gridgov.hierarchy.models import Node
 from gridgov.participation.models import Deliberation, Event, Mediation, Motion, SignUp, Topic
 from gridgov.participation.services import activities, deliberation, mediation
 
-from .errors import ErrorOut, documented
+from .errors import ErrorOut, MAX_OFFSET, documented
 
 router = Router()
 
@@ -29,7 +29,7 @@ ACTION_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _iso(value):

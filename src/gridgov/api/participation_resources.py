@@ -13,7 +13,7 @@ from gridgov.participation.models import Booking, Need, Project
 from gridgov.participation.models.resources import RESOURCE_KINDS
 from gridgov.participation.services import resources as services
 
-from .errors import ErrorOut, documented
+from .errors import ErrorOut, MAX_OFFSET, documented
 
 router = Router()
 
@@ -26,7 +26,7 @@ MAX_PAGE = 200
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ResourceOut(Schema):

@@ -13,7 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from gridgov.people import pii, roles, scoping, services
 from gridgov.people.models import POST_CATEGORIES, RESIDENT_TAGS, PartyMember, ServiceRecord, TalentEntry
 
-from .errors import ErrorOut, documented
+from .errors import ErrorOut, MAX_OFFSET, documented
 
 router = Router()
 
@@ -30,7 +30,7 @@ ACTION_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 500
 class Page(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # ---------------------------------------------------------------- schemas

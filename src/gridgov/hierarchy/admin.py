@@ -2,6 +2,7 @@
 Structure changes go through the import page (validated); here names can be corrected."""
 from django.contrib import admin
 
+from gridgov.people import roles, scoping
 from gridgov.people.admin import ScopedAdmin
 
 from .models import District, GridLayer, Node, ThematicGrid
@@ -24,8 +25,16 @@ class DistrictAdmin(ScopedAdmin):
     readonly_fields = ["code", "geometry_version"]
 
     def get_queryset(self, request):
-        # A district (or its layers) is listed when any of its nodes is in the admin's scope.
-        return super().get_queryset(request).distinct()
+        # The districts where the user holds an admin post (a join through every node of the
+        # district, as the path scope would do, takes minutes on the thematic grids).
+        return _in_admin_districts(request, admin.ModelAdmin.get_queryset(self, request), "pk__in")
+
+
+def _in_admin_districts(request, qs, field):
+    if request.user.is_superuser:
+        return qs
+    ids = {p.district_id for p in scoping.active_posts(request.user) if roles.ADMIN in roles.ROLES[p.role].perms}
+    return qs.filter(**{field: ids})
 
 
 @admin.register(GridLayer)
@@ -34,8 +43,9 @@ class GridLayerAdmin(ScopedAdmin):
     list_display = ["name", "kind", "district"]
 
     def get_queryset(self, request):
-        # A district (or its layers) is listed when any of its nodes is in the admin's scope.
-        return super().get_queryset(request).distinct()
+        # The districts where the user holds an admin post (a join through every node of the
+        # district, as the path scope would do, takes minutes on the thematic grids).
+        return _in_admin_districts(request, admin.ModelAdmin.get_queryset(self, request), "district_id__in")
 
 
 @admin.register(ThematicGrid)
@@ -46,5 +56,6 @@ class ThematicGridAdmin(ScopedAdmin):
     exclude = ["polygon"]
 
     def get_queryset(self, request):
-        # A district (or its layers) is listed when any of its nodes is in the admin's scope.
-        return super().get_queryset(request).distinct()
+        # The districts where the user holds an admin post (a join through every node of the
+        # district, as the path scope would do, takes minutes on the thematic grids).
+        return _in_admin_districts(request, admin.ModelAdmin.get_queryset(self, request), "layer__district_id__in")

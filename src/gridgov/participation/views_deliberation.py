@@ -391,7 +391,11 @@ def deliberation_action(request, pk, action):
                 services.resolve(user, meeting, d["text"], motion, d["publish"])
         elif action == "cancel":
             form = None
-            services.cancel_meeting(user, meeting)
+            try:
+                services.cancel_meeting(user, meeting)
+            except ParticipationError as exc:
+                messages.error(request, str(exc))
+                return redirect("participation:deliberation", pk)
         else:
             raise Http404
     except ParticipationError as exc:

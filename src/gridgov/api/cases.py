@@ -1,6 +1,7 @@
 """Case endpoints: intake (idempotent with the Idempotency-Key header), scoped lists and detail,
 and transitions. Thin: gridgov.cases.services does the work and scoped_cases() decides visibility."""
 import datetime as dt
+import hashlib
 from typing import Literal, Optional
 
 from django.http import Http404
@@ -122,6 +123,13 @@ def _get(request, number):
     return case
 
 
+def _idem_key(user, key):
+    """The client's Idempotency-Key, per user (as the web form's and Open311's keys are): two clients that
+    choose the same key never meet, nor see each other's case; hashed, so that a long key is never cut."""
+    key = key.strip()
+    return "api:" + hashlib.sha256(f"{user.pk}:{key}".encode()).hexdigest()[:48] if key else ""
+
+
 @router.post("/cases", response={200: IntakeOut, 201: IntakeOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 500: ErrorOut},
              summary="Report a case (idempotent: send an Idempotency-Key header)")
 def create_case(request, payload: CaseIn):
@@ -137,7 +145,7 @@ def create_case(request, payload: CaseIn):
         district, category=payload.category, lon=payload.lon, lat=payload.lat, description=payload.description,
         source=source, user=user, reporter=person if source in ("resident", "api") else None,
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone, address=payload.address,
-        idem_key=request.headers.get("Idempotency-Key", ""),
+        idem_key=_idem_key(user, request.headers.get("Idempotency-Key", "")),
     )
     case = _cases(request).filter(pk=case.pk).first() or Case.objects.select_related("district", "category", "grid", "department").get(pk=case.pk)
     case.created = created

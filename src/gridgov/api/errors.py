@@ -2,7 +2,8 @@
 (Chinese by default), never a stack trace. install(api) registers the handlers on a NinjaAPI."""
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -173,6 +174,12 @@ def install(api):
         if status == 429:
             return error_response(api, request, 429, "throttled", _("Too many requests; try again later."))
         return error_response(api, request, status, "http_error", _("The request could not be handled."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_large(request, exc):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is the client's fault, not a server error.
+        mb = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+        return error_response(api, request, 413, "too_large", _("The request is too large (at most %(mb)d MB).") % {"mb": mb})
 
     @api.exception_handler(Exception)
     def on_server_error(request, exc):

@@ -54,7 +54,10 @@ class _Refused(Exception):
 
 
 def decode(raw):
-    """(text, encoding name) of a hotline export: UTF-8 with or without BOM, else GBK; or (None, None)."""
+    """(text, encoding name) of a hotline export: UTF-8 with or without BOM, else GBK; or (None, None).
+    NUL bytes mean UTF-16 ("Unicode text") or a binary file, and no database column may hold them."""
+    if b"\x00" in raw:
+        return None, None
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw.decode("utf-8-sig"), "utf-8-sig"

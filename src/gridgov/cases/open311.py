@@ -9,6 +9,8 @@ import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpResponse
@@ -115,6 +117,12 @@ def endpoint(*methods):
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return error(answer_in, exc.status, exc.description)
+            except RequestDataTooBig:
+                # The body passed DATA_UPLOAD_MAX_MEMORY_SIZE: the client's fault, not a server error.
+                return error(answer_in, 413, _("The request is too large (at most %(mb)d MB).") % {
+                    "mb": max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))})
+            except (TooManyFieldsSent, TooManyFilesSent):
+                return error(answer_in, 400, _("The request has too many fields."))
             except services.CaseError as exc:
                 return error(answer_in, 400, str(exc))
             except Exception:
@@ -133,7 +141,10 @@ def _param(request, name):
     value = request.POST.get(name) if request.method == "POST" else None
     if value is None:
         value = request.GET.get(name)
-    return (value or "").strip()
+    value = (value or "").strip()
+    if "\x00" in value:  # no database column may hold it (PostgreSQL refuses the whole statement)
+        raise Open311Error(400, f"{name}: {_('Null characters are not allowed.')}")
+    return value
 
 
 def _list_param(request, name):

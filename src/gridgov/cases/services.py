@@ -130,6 +130,9 @@ def intake(district, *, category, lon, lat, description, source, user=None, repo
         raise CaseError(_("The description is too long (at most %(n)d characters).") % {"n": MAX_DESCRIPTION})
     if len(address) > 200 or len(reporter_name) > 64 or len(reporter_phone) > 20:
         raise CaseError(_("The address, name or phone is too long."))
+    if any("\x00" in (text or "") for text in (description, address, reporter_name, reporter_phone)):
+        # PostgreSQL refuses NUL in a text column (a 500 for the API); SQLite would store it.
+        raise CaseError(_("Null characters are not allowed."))
     if isinstance(category, str):
         category = Category.objects.filter(district=district, code=category, active=True).first()
         if category is None:
@@ -210,26 +213,33 @@ def transition(case, action, user, comment="", at=None, **params):
         raise CaseError(_("Unknown action."))
     if len(comment) > MAX_DESCRIPTION:
         raise CaseError(_("The comment is too long (at most %(n)d characters).") % {"n": MAX_DESCRIPTION})
+    if "\x00" in comment:
+        raise CaseError(_("Null characters are not allowed."))
     at = at or timezone.now()
-    with transaction.atomic():
-        case = Case.objects.select_related("category", "district", "grid").get(pk=case.pk)
-        if case.state not in spec.sources:
-            raise CaseError(_("A case that is “%(state)s” cannot be “%(action)s”.") % {"state": case.get_state_display(), "action": spec.label})
-        if not allowed(user, case, action):
-            raise NotAllowed(_("You may not “%(action)s” this case.") % {"action": spec.label})
-        before, version = case.state, case.version
-        changes, data = _apply(case, action, at, params, user)
-        target = spec.target or before
-        changes.update(state=target, version=version + 1)
-        if changes.get("deadline", case.deadline) != case.deadline:
-            changes.update(warned_at=None, overdue_at=None)
-        updated = Case.objects.filter(pk=case.pk, version=version).update(**changes)
-        if updated != 1:
-            raise Conflict(_("Someone else changed this case just now. Reload it and try again."))
-        _record(case, action, before, target, user, at, comment, data)
-        for key, value in changes.items():
-            setattr(case, key, value)
-        case_changed.send(sender=Case, case=case)
+    try:
+        with transaction.atomic():
+            case = Case.objects.select_related("category", "district", "grid").get(pk=case.pk)
+            if case.state not in spec.sources:
+                raise CaseError(_("A case that is “%(state)s” cannot be “%(action)s”.") % {"state": case.get_state_display(), "action": spec.label})
+            if not allowed(user, case, action):
+                raise NotAllowed(_("You may not “%(action)s” this case.") % {"action": spec.label})
+            before, version = case.state, case.version
+            changes, data = _apply(case, action, at, params, user)
+            target = spec.target or before
+            changes.update(state=target, version=version + 1)
+            if changes.get("deadline", case.deadline) != case.deadline:
+                changes.update(warned_at=None, overdue_at=None)
+            updated = Case.objects.filter(pk=case.pk, version=version).update(**changes)
+            if updated != 1:
+                raise Conflict(_("Someone else changed this case just now. Reload it and try again."))
+            _record(case, action, before, target, user, at, comment, data)
+            for key, value in changes.items():
+                setattr(case, key, value)
+            case_changed.send(sender=Case, case=case)
+    except IntegrityError:
+        # Two transitions of one case passed the version read at the same moment and collided on its
+        # assignments' unique key (dispatch, summon, reopen) before the version check: the other won.
+        raise Conflict(_("Someone else changed this case just now. Reload it and try again."))
     return case
 
 

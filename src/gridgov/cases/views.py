@@ -323,7 +323,7 @@ def case_list(request):
         # Redundant with the scope, but lets the database walk its (district, reported_at) index.
         qs = qs.filter(district=district)
     if form.is_bound:
-        qs = form.filter(qs, district)
+        qs = form.filter(qs, district, user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -380,6 +380,9 @@ def kpi_page(request):
 
 @require_GET
 def kpi_export(request):
+    # Every export needs EXPORT (a grid worker reads the KPI page but does not download it).
+    if not scoping.can(request.user, roles.EXPORT):
+        raise PermissionDenied
     district, form, group, start, end, month, rows = _kpi_request(request)
     title = f"{district.name} · {dict(kpi.GROUPS)[group]} · {_period_label(start, end)}"
     body = kpi.kpi_workbook(rows, title, dict(kpi.GROUPS)[group])
@@ -395,10 +398,13 @@ def hotline_import(request):
     if district is None or not any(perms.DISPATCH in perms.CASE_PERMS.get(p.role, ()) for p in scoping.active_posts(request.user)):
         raise PermissionDenied
     result = None
-    if request.method == "POST" and request.FILES.get("file"):
-        from .hotline import import_hotline_csv
+    if request.method == "POST":
+        from .hotline import HotlineImport, import_hotline_csv
 
-        result = import_hotline_csv(district, request.user, request.FILES["file"])
+        if request.FILES.get("file") is None:  # sent without a file: say so rather than show the empty form
+            result = HotlineImport(errors=[(0, "", _("Choose a file to upload."))])
+        else:
+            result = import_hotline_csv(district, request.user, request.FILES["file"])
         if result.ok:
             messages.success(request, _("%(created)d cases created, %(duplicates)d tickets already imported.") % {"created": result.created, "duplicates": result.duplicates})
             return redirect("cases:hotline_import")

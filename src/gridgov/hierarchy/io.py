@@ -123,6 +123,37 @@ def _read_upload(upload):
     return data
 
 
+FileRefused = _FileRefused  # public name: the registry imports (people, orgs) reuse the checks below
+
+
+def open_upload(upload):
+    """The read-only workbook of an uploaded .xlsx (an UploadedFile, file object or bytes): size, type
+    and unpacked size checked. Raises FileRefused with a message for the user; the caller closes it."""
+    return _open_workbook(_read_upload(upload))
+
+
+def header_problems(found, expected):
+    """Messages (column index, text) for a header row `found` (cell values) that does not start with the
+    `expected` column titles, each a tuple of accepted spellings, the first one shown. [] when it matches."""
+    def norm(value):
+        return unicodedata.normalize("NFKC", _cell_text(value)).replace(" ", "").lower()
+
+    found = list(found or []) + [None] * len(expected)
+    columns = "、".join(spellings[0] for spellings in expected)
+    problems = []
+    for i, spellings in enumerate(expected):
+        if norm(found[i]) not in {norm(s) for s in spellings}:
+            problems.append((i, _("Column %(letter)s must be “%(expected)s”, not “%(found)s”. The header row must be: %(columns)s.") % {
+                "letter": _letter(i), "expected": spellings[0], "found": _cell_text(found[i]), "columns": columns}))
+    return problems
+
+
+def _letter(i):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
+
+
 def _too_large(size, limit):
     return _("The file is too large (%(size)s MB); at most %(limit)s MB can be imported at once. Split it into several files.") % {
         "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}

@@ -2,16 +2,19 @@
 is atomic: every row is checked first, every error reported by row and column; nothing is written unless all pass."""
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from gridgov.hierarchy import io as hierarchy_io
 from gridgov.hierarchy.models import CELL_KINDS, Node
 from gridgov.hierarchy.services import path_upper
+from gridgov.people import excel as people_excel
 from gridgov.people import roles, scoping
 
 from . import services
@@ -70,6 +73,7 @@ CENTRE_COLUMNS = [
     ("services", gettext_lazy("Services (separated by 、)"), False),
     ("serves_firms", gettext_lazy("Firms served"), False),
 ]
+logger = logging.getLogger(__name__)
 YES = {"是", "yes", "y", "true", "1"}
 NO = {"否", "no", "n", "false", "0", ""}
 # Parents are written before their children: by depth of the node, then from the top kind down.
@@ -206,32 +210,80 @@ def export_service_centres(queryset):
 
 # ---------------------------------------------------------------- imports
 
+# Rows per file, as for the people registries: a larger file is split and imported in parts.
+MAX_ROWS = 50_000
+
+
+class _Refused(Exception):
+    """The whole file is refused (too many rows, damaged); the message is for the user."""
+
+
+def _sheet_rows(ws):
+    """The sheet's rows as value tuples; a workbook that opens but breaks while read is refused
+    (openpyxl raises many kinds of error), while errors of our own checks pass through."""
+    lines = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            return
+        except Exception as exc:
+            logger.warning("workbook failed while reading rows", exc_info=True)
+            raise _Refused(_("The Excel file is damaged and cannot be read. Open it in Excel or WPS, save it again as .xlsx and retry.")) from exc
+        yield raw
+
+
 class _Reader:
     """Reads the rows of an uploaded workbook as dicts, and collects errors by row and column."""
 
     def __init__(self, data, columns, result):
         self.columns, self.result = columns, result
         self.keys = [k for k, _h, _r in columns]
+        self.errors = []
         self.wb = None
         try:
-            self.wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds of error on a file that is not .xlsx
-            result.errors.append((0, "", _("The file is not an Excel workbook (.xlsx).")))
+            # Size, type and unpacked-size checks shared with the hierarchy import.
+            self.wb = hierarchy_io.open_upload(data)
+        except hierarchy_io.FileRefused as exc:
+            result.errors.append((0, "", str(exc)))
 
     def rows(self):
         if self.wb is None:
             return
+        try:
+            yield from self._rows()
+        except _Refused as exc:
+            # One message for the whole file replaces the row errors found before it.
+            self.result.errors[:] = [(0, "", str(exc))]
+        finally:
+            self.wb.close()
+
+    def _rows(self):
         ws = self.wb.worksheets[0]
-        for r, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if (ws.max_row or 0) > MAX_ROWS + 1:  # the sheet's declared size (Excel writes it): refuse before reading
+            raise _Refused(_("The sheet has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS})
+        lines = _sheet_rows(ws)
+        header = next(lines, None)
+        headers = [str(h) for _k, h, _r in self.columns]
+        problems = hierarchy_io.header_problems(header, people_excel.header_titles(self.columns))
+        if problems:
+            self.result.errors.extend((1, f"{get_column_letter(i + 1)}（{headers[i]}）", message) for i, message in problems)
+            return
+        count = 0
+        for r, raw in enumerate(lines, start=2):
             values = [_cell(v) for v in (list(raw) + [None] * len(self.columns))[: len(self.columns)]]
             if any(values):
+                count += 1
+                if count > MAX_ROWS:
+                    raise _Refused(_("The sheet has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS})
                 self.errors = []
                 row = dict(zip(self.keys, values))
                 for key, header, required in self.columns:
                     if required and not row[key]:
                         self.err(r, key, _("“%(column)s” is required.") % {"column": header})
                 yield r, row
-        self.wb.close()
+        if not count and not self.result.errors:
+            self.result.errors.append((2, "", _("The sheet has no rows below the header.")))
 
     def err(self, r, key, message):
         index = self.keys.index(key)

@@ -187,7 +187,8 @@ def excel_import(request, registry):
         if upload is None or district is None:
             messages.error(request, _("Choose an Excel file."))
         else:
-            result = do_import(request.user, district, upload.read())
+            # The upload itself, not its bytes: its size is checked before it is read into memory.
+            result = do_import(request.user, district, upload)
             if result.ok:
                 messages.success(request, _("%(n)d rows imported.") % {"n": result.created})
                 return redirect(list_url)

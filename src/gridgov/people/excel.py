@@ -2,6 +2,7 @@
 every row is checked first and every error reported by row and column; nothing is written unless all pass."""
 import datetime
 import io
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
@@ -11,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from openpyxl import Workbook, load_workbook
+from django.utils import translation
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from gridgov.hierarchy import io as hierarchy_io
 from gridgov.hierarchy.models import Node
 from gridgov.hierarchy.services import path_upper
 
@@ -37,6 +40,10 @@ MEMBER_COLUMNS = [
 ]
 YES = {"是", "yes", "y", "true", "1", "在职"}
 NO = {"否", "no", "n", "false", "0", "", "不在职"}
+# Rows per file: a larger registry is imported in several files (each all or nothing), so that one
+# upload never holds a request (and its transaction) for minutes.
+MAX_ROWS = 50_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -194,25 +201,93 @@ def _choice(row, err, key, choices, default=""):
     return codes[value]
 
 
+def header_titles(columns):
+    """The accepted spellings of each column title: the active language's first (it is the one shown),
+    then Chinese and English, so that a template downloaded in either language imports."""
+    titles = []
+    for _k, header, _r in columns:
+        spellings = [str(header)]
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                spellings.append(str(header))
+        titles.append(tuple(dict.fromkeys(spellings)))
+    return titles
+
+
 def _run_import(user, district, data, columns, parse, write):
     """Read an .xlsx made from a template of `columns`, check every row with `parse(row, err,
     lookups, r)` (which returns what to write, reporting problems through err(key, message)), and,
     only when no row has an error, `write(items)` in one transaction."""
     result = ImportResult()
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of error on a file that is not .xlsx
-        result.errors.append((0, "", _("The file is not an Excel workbook (.xlsx).")))
+        # Size, type and unpacked-size checks shared with the hierarchy import.
+        wb = hierarchy_io.open_upload(data)
+    except hierarchy_io.FileRefused as exc:
+        result.errors.append((0, "", str(exc)))
         return result
+    try:
+        items = _read_rows(wb, user, district, columns, parse, result)
+    except _TooManyRows:
+        result.errors[:] = [(0, "", _("The sheet has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS})]
+    except _Damaged:
+        logger.warning("workbook failed while reading rows", exc_info=True)
+        result.errors[:] = [(0, "", _("The Excel file is damaged and cannot be read. Open it in Excel or WPS, save it again as .xlsx and retry."))]
+    else:
+        if result.errors or not items:
+            return result
+        with transaction.atomic():
+            write(items)
+        result.created = len(items)
+        return result
+    finally:
+        wb.close()
+    return result
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _sheet_rows(ws):
+    """The sheet's rows as value tuples; a workbook that opens but breaks while read raises _Damaged
+    (openpyxl raises many kinds of error), while errors of our own checks pass through."""
+    lines = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            raw = next(lines)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _Damaged from exc
+        yield raw
+
+
+def _read_rows(wb, user, district, columns, parse, result):
+    """What to write for each row (errors go to `result`); [] when the header is wrong."""
     ws = wb.worksheets[0]
+    if (ws.max_row or 0) > MAX_ROWS + 1:  # the sheet's declared size (Excel writes it): refuse before reading
+        raise _TooManyRows
     keys = [k for k, _h, _r in columns]
     headers = [str(h) for _k, h, _r in columns]
+    lines = _sheet_rows(ws)
+    header = next(lines, None)
+    problems = hierarchy_io.header_problems(header, header_titles(columns))
+    if problems:
+        result.errors.extend((1, f"{get_column_letter(i + 1)}（{headers[i]}）", message) for i, message in problems)
+        return []
     lookups = _Lookups.load(user, district)
-    items = []
-    for r, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    items, count = [], 0
+    for r, raw in enumerate(lines, start=2):
         values = [_cell(v) for v in (list(raw) + [None] * len(columns))[: len(columns)]]
         if not any(values):
             continue
+        count += 1
+        if count > MAX_ROWS:
+            raise _TooManyRows
         row = dict(zip(keys, values))
         errors = []
 
@@ -228,13 +303,9 @@ def _run_import(user, district, data, columns, parse, write):
             result.errors.extend(errors)
         else:
             items.append(item)
-    wb.close()
-    if result.errors or not items:
-        return result
-    with transaction.atomic():
-        write(items)
-    result.created = len(items)
-    return result
+    if not count and not result.errors:
+        result.errors.append((2, "", _("The sheet has no rows below the header.")))
+    return items
 
 
 def _save_with_persons(model, pairs):

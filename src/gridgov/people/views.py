@@ -99,7 +99,8 @@ def registry_import(request, registry):
         if upload is None or district is None:
             messages.error(request, _("Choose an Excel file."))
         else:
-            result = run_import(request.user, district, upload.read())
+            # The upload itself, not its bytes: its size is checked before it is read into memory.
+            result = run_import(request.user, district, upload)
             if result.ok:
                 messages.success(request, _("%(n)d rows imported.") % {"n": result.created})
                 return redirect(list_url)

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Length, Substr, TruncDate
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
@@ -31,7 +31,7 @@ from gridgov.orgs import services as org_services
 from gridgov.orgs.models import PartnerUnit, PartyOrg, ServiceCentre
 from gridgov.people import roles, scoping
 
-from .models import GridCaseMonth, GridCaseState
+from .models import GridCaseDay, GridCaseMonth, GridCaseState
 
 
 class MapError(ValueError):
@@ -336,7 +336,11 @@ def cases_layer(user, district, node=None, now=None):
     qs = _within(kpi.visible_cases(user).filter(district=district, state__in=ACTIVE_STATES), node, "node_path")
     states = {k: str(v) for k, v in Case.STATES}
     url = _url_pattern("cases:detail", "N0")
-    rows = qs.order_by("-reported_at", "-pk").values_list("number", "lon", "lat", "state", "category__name", "deadline", "overdue_at")[:POINT_LIMIT]
+    # Sorted here, not by the database: ORDER BY reported_at walks the (district, reported_at) index
+    # through every case of the year, while the open ones are a few thousand on the (district, state) index.
+    rows = sorted(qs.order_by().values_list("number", "lon", "lat", "state", "category__name", "deadline", "overdue_at",
+                                            "reported_at", "pk"), key=lambda r: (r[7], r[8]), reverse=True)[:POINT_LIMIT]
+    rows = [r[:7] for r in rows]
     return [_point(lon, lat, {"number": number, "state": state, "state_label": states.get(state, state), "category": category,
                               "overdue": bool(overdue_at or (deadline and deadline < now)), "url": url.format(number)})
             for number, lon, lat, state, category, deadline, overdue_at in rows]
@@ -473,13 +477,15 @@ def screen_data(user, district, node=None, now=None):
     tz = ZoneInfo(district.timezone)
     today = now.astimezone(tz).date()
     root = scope_root(user, district, node)
-    cases = Case.objects.filter(district=district)
-    cases = _within(scoping.scope(cases, user, "node_path", roles.VIEW), node, "node_path")
     tallied = _within(scoping.scope(GridCaseState.objects.filter(district=district), user, "node_path", roles.VIEW), node, "node_path")
-    day_start, day_end = _local_day_bounds(district, today)
     figures = tallied.aggregate(open=Sum("open"), overdue_now=Sum("overdue"))
-    figures["reported_today"] = cases.filter(reported_at__gte=day_start, reported_at__lt=day_end).count()
-    figures["closed_today"] = cases.filter(closed_at__gte=day_start, closed_at__lt=day_end).count()
+    # Reported and closed per day: the daily tallies of the last 30 days (today's figures included).
+    first = today - dt.timedelta(days=29)
+    per_day = {r["day"]: r for r in _within(scoping.scope(GridCaseDay.objects.filter(district=district, day__gte=first, day__lte=today),
+                                                         user, "node_path", roles.VIEW), node, "node_path")
+               .values("day").annotate(reported=Sum("reported"), closed=Sum("closed")).order_by()}
+    figures["reported_today"] = (per_day.get(today) or {}).get("reported") or 0
+    figures["closed_today"] = (per_day.get(today) or {}).get("closed") or 0
     # On-time rate of the month, as the dashboards count it.
     this_month = dt.date(today.year, today.month, 1)
     month = _within(scoping.scope(GridCaseMonth.objects.filter(district=district, month=this_month), user, "node_path", roles.VIEW),
@@ -493,12 +499,9 @@ def screen_data(user, district, node=None, now=None):
         by_prefix = {r["key"]: r["n"] or 0 for r in tallied.annotate(key=Substr("node_path", 1, child_depth * STEPLEN)).values("key").annotate(n=Sum("open")).order_by()}
         areas = [{"node_id": pk, "name": name, "open": by_prefix.get(path, 0)} for pk, name, path, _k in children]
         area_kind = children[0][3] if children else None
-    # 30-day trend in the district's days.
-    first = today - dt.timedelta(days=29)
-    t_start, _e = _local_day_bounds(district, first)
-    reported = dict(cases.filter(reported_at__gte=t_start, reported_at__lt=day_end).annotate(d=TruncDate("reported_at", tzinfo=tz)).values("d").annotate(n=Count("pk")).order_by().values_list("d", "n"))
-    closed = dict(cases.filter(closed_at__gte=t_start, closed_at__lt=day_end).annotate(d=TruncDate("closed_at", tzinfo=tz)).values("d").annotate(n=Count("pk")).order_by().values_list("d", "n"))
     days = [first + dt.timedelta(days=i) for i in range(30)]
+    reported = {d: r["reported"] or 0 for d, r in per_day.items()}
+    closed = {d: r["closed"] or 0 for d, r in per_day.items()}
     # Grades of the latest month by band.
     scheme = active_scheme(district)
     g_month = latest_grade_month(district, scheme)

@@ -40,3 +40,20 @@ class GridCaseMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["grid", "month"], name="grid_case_month_unique")]
         indexes = [models.Index(fields=["district", "month", "node_path"])]
         verbose_name = _("grid case month")
+
+
+class GridCaseDay(models.Model):
+    """A grid's cases reported and closed on each day of the last DAYS_KEPT days (the big screen's
+    trend and today's figures); older days are left as they were last counted."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=255)
+    day = models.DateField()  # district time
+    reported = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["grid", "day"], name="grid_case_day_unique")]
+        indexes = [models.Index(fields=["district", "day", "node_path"])]
+        verbose_name = _("grid case day")

@@ -9,13 +9,15 @@ from django.db.models import Count, Q, Sum
 
 from gridgov.cases.models import Case, Evaluation
 from gridgov.cases.workflow import ACTIVE_STATES
+from gridgov.hierarchy.models import Node
 
-from .models import GridCaseMonth, GridCaseState
+from .models import GridCaseDay, GridCaseMonth, GridCaseState
 
 CLOSED_STATES = ("closed", "evaluated")
 SATISFIED = ("satisfied", "basic")
 MONTH_FIELDS = ("reported", "closed", "on_time", "evaluations", "satisfied")
 STATE_FIELDS = ("total", "open", "closed", "overdue")
+DAYS_KEPT = 31  # the daily tallies are recounted over this many days back (the screen shows 30)
 
 
 def month_of(district, when):
@@ -69,6 +71,35 @@ def refresh_grid(district, grid_id, node_path, month):
         start, end = month_bounds(district, month)
         in_month = cases.filter(reported_at__gte=start, reported_at__lt=end)
         GridCaseMonth.objects.filter(grid_id=grid_id, month=month).update(node_path=node_path, **_month_counts(in_month))
+        # The grid's days of the window, recounted whole (a handful of cases; the state row's lock
+        # serialises the recounts of one grid).
+        first = window_start(district)
+        days = _day_counts(district, cases.filter(Q(reported_at__gte=first) | Q(closed_at__gte=first)), first)
+        GridCaseDay.objects.filter(grid_id=grid_id, day__gte=first.date()).delete()
+        GridCaseDay.objects.bulk_create([GridCaseDay(district=district, grid_id=grid_id, node_path=node_path, day=d, **c)
+                                         for (_g, d), c in days.items()])
+
+
+def window_start(district, now=None):
+    """Midnight (district time) DAYS_KEPT - 1 days before today: the first day the daily tallies keep."""
+    from django.utils import timezone
+
+    tz = ZoneInfo(district.timezone)
+    today = (now or timezone.now()).astimezone(tz).date()
+    first = today - dt.timedelta(days=DAYS_KEPT - 1)
+    return dt.datetime(first.year, first.month, first.day, tzinfo=tz)
+
+
+def _day_counts(district, cases, first):
+    """{(grid_id, day): {"reported", "closed"}} of `cases` on the days from `first` on."""
+    tz = ZoneInfo(district.timezone)
+    out = {}
+    for grid_id, reported_at, closed_at in cases.values_list("grid_id", "reported_at", "closed_at"):
+        for field, when in (("reported", reported_at), ("closed", closed_at)):
+            if when is not None and when >= first:
+                row = out.setdefault((grid_id, when.astimezone(tz).date()), {"reported": 0, "closed": 0})
+                row[field] += 1
+    return out
 
 
 def refresh_case(case):
@@ -107,13 +138,25 @@ def _expected(district):
     return states, months
 
 
+def _expected_days(district):
+    first = window_start(district)
+    cases = Case.objects.filter(district=district)
+    recent = cases.filter(reported_at__gte=first) | cases.filter(closed_at__gte=first)
+    paths = dict(Node.objects.filter(district=district, pk__in=recent.values("grid_id")).values_list("pk", "path"))
+    return first, paths, _day_counts(district, recent, first)
+
+
 def rebuild(district):
     """Every tally of the district from the raw rows (after the demo or a bulk import): a few
     grouped queries, one bulk write."""
     states, months = _expected(district)
+    first, paths, days = _expected_days(district)
     with transaction.atomic():
         GridCaseState.objects.filter(district=district).delete()
         GridCaseMonth.objects.filter(district=district).delete()
+        GridCaseDay.objects.filter(district=district).delete()
+        GridCaseDay.objects.bulk_create([GridCaseDay(district=district, grid_id=g, node_path=paths[g], day=d, **c)
+                                         for (g, d), c in days.items()], batch_size=2000)
         GridCaseState.objects.bulk_create(
             [GridCaseState(district=district, grid_id=g, **{k: r[k] for k in ("node_path", *STATE_FIELDS)})
              for g, r in states.items()], batch_size=2000)
@@ -143,6 +186,13 @@ def verify(district):
         have = stored.get(key, dict.fromkeys(MONTH_FIELDS, 0))
         if want != have:
             problems.append(("month", key[0], key[1], want, have))
+    first, _paths, days = _expected_days(district)
+    zero = {"reported": 0, "closed": 0}
+    stored = {(t.grid_id, t.day): {"reported": t.reported, "closed": t.closed}
+              for t in GridCaseDay.objects.filter(district=district, day__gte=first.date())}
+    for key in set(days) | set(stored):
+        if days.get(key, zero) != stored.get(key, zero):
+            problems.append(("day", key[0], key[1], days.get(key, zero), stored.get(key, zero)))
     return problems
 
 

@@ -10,6 +10,37 @@ DEMO_PASSWORD = "gridgov-demo"
 DEMO_VOLUME = 0.01
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--transactional", choices=("all", "skip", "only"), default="all",
+        help="run the transactional tests (races on PostgreSQL, which flush the database) too, not, or alone; "
+             "`make test` runs the others on two workers first, then these in one process without the demo")
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Under `--dist loadgroup` (make test) a file runs on one worker (its module fixtures are built
+    # once), and all the browser tests run on one worker, sharing one demo server.
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    mode = config.getoption("--transactional")
+    if mode == "all":
+        return
+    keep = [i for i in items if _transactional(i) == (mode == "only")]
+    dropped = [i for i in items if _transactional(i) != (mode == "only")]
+    items[:] = keep
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
@@ -18,7 +49,9 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    if request.config.getoption("--transactional") == "only":
+        return  # the transactional tests build what they need (their flush would empty a demo anyway)
     with django_db_blocker.unblock():
         # One percent of a year's activity (cases, patrols): every path is there, quickly built.
         build(password=DEMO_PASSWORD, progress=False, volume=DEMO_VOLUME)

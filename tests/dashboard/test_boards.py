@@ -100,9 +100,9 @@ def test_excel_and_print_carry_the_same_figures(client_as, demo):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
-    assert str(values["全部案件"]) == page["case"][0]
+    assert str(values["全部案卷"]) == page["case"][0]
     printed = client.get(reverse("dashboard:board_print", args=[pk])).content.decode()
-    assert "全部案件" in printed and f">{page['case'][0]}<" in printed
+    assert "全部案卷" in printed and f">{page['case'][0]}<" in printed
 
 
 def test_tallies_follow_intake_transitions_and_evaluations(demo, demo_user):

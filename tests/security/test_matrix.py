@@ -484,11 +484,20 @@ def test_matrix_size():
     print(f"\npermission matrix: {len(ALL_TARGETS)} URLs/operations, {len(CASES)} cases")
 
 
-@pytest.mark.parametrize("target", [pytest.param(t, id=t.key, marks=_marks(t)) for t in ALL_TARGETS])
+def params(targets):
+    return [pytest.param(t, id=t.key, marks=_marks(t)) for t in targets]
+
+
+@pytest.mark.parametrize("target", params(TARGETS))
 def test_matrix(target, ctx, db, django_user_model):
-    """One URL or operation: every role and variant gets the expected answer and no leak."""
+    """One page or API operation: every role and variant gets the expected answer and no leak.
+    (The admin pages are asked in test_matrix_admin.py, so that the two halves run on two workers.)"""
+    check_target(target, ctx, django_user_model)
+
+
+def check_target(target, ctx, django_user_model):
     failures = []
-    users = {}
+    users, clients = {}, {}
     for role, variant in cases_of(target):
         rule = target.rule
         sample = None
@@ -496,11 +505,14 @@ def test_matrix(target, ctx, db, django_user_model):
             sample = ctx.samples[rule.kind].get(variant)
             if sample is None:
                 continue  # the demo has no such object there (e.g. no photo in a 1 % demo)
-        client = Client()
-        if role != ANON:
-            user = users.get(role) or django_user_model.objects.get(pk=ctx.users[role])
-            users[role] = user
-            client.force_login(user)
+        # One logged-in client per role for the target's variants (a login is a session write).
+        client = clients.get(role)
+        if client is None:
+            client = clients[role] = Client()
+            if role != ANON:
+                user = users.get(role) or django_user_model.objects.get(pk=ctx.users[role])
+                users[role] = user
+                client.force_login(user)
         url = url_of(target, sample)
         before = _state(rule, sample)
         began = time.perf_counter()

@@ -53,6 +53,7 @@ def tokens(in_process, django_user_model):
     return keys
 
 
+@pytest.mark.fuzz
 @schema.parametrize()
 @SHORT
 def test_api_conforms(case, tokens):

@@ -1,26 +1,14 @@
 """End to end in Debian chromium (zh-CN): the party-building map and the big screen as the district
 admin of 小店区 and as a community secretary; the layers load, switch and link to their pages, the
-screen refreshes its figures without reloading, and no request leaves 127.0.0.1."""
+screen refreshes its figures without reloading; the dashboards of every level (drilling down district →
+subdistrict → community → grid), a community secretary's covering their community only; and no request
+leaves 127.0.0.1. The demo server is the session's (tests/web/conftest.py)."""
+import re
+
 import pytest
 
-from tests.browser import Browser, DemoServer, require_chromium
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server():
-    require_chromium()
-    server = DemoServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def browser(demo_server):
-    b = Browser(demo_server.url)
-    yield b
-    b.close()
 
 
 def fetch_json(page, url):
@@ -127,4 +115,76 @@ def test_a_configured_basemap_is_drawn_under_the_layers(browser, demo_server):
     assert "本地底图" in page.locator(".leaflet-control-attribution").inner_text()
     assert any("/static/vendor/leaflet/images/layers.png?" in u for u in browser.requests)
     browser.screenshot("dashboard-map-basemap")
+    assert browser.foreign_requests() == []
+
+
+# ---------------------------------------------------------------- dashboards per level
+
+def figure(page, key):
+    return page.inner_text(f'.figure[data-key="{key}"] .value').strip()
+
+
+def figure_link(page, key):
+    return page.get_attribute(f'.figure[data-key="{key}"] a', "href")
+
+
+def listed(page, base_url, href):
+    """The "共 N 条 / N found" count of the list page a figure links to."""
+    page.goto(base_url + href)
+    text = page.inner_text("main")
+    match = re.search(r"(\d+)\s*(?:found|条|个|项|名|件)", text)
+    assert match, text[:300]
+    return int(match.group(1))
+
+
+def open_board(page, url):
+    page.goto(url)
+    page.wait_for_selector("#chart-cases canvas", timeout=30000)
+
+
+def test_district_admin_drills_down_every_level(browser):
+    browser.login("district_admin.140105")
+    page = browser.page
+    open_board(page, browser.base_url + "/dashboard/")
+    assert "小店区" in page.inner_text("h1")
+    district_cases = int(figure(page, "case"))
+    assert district_cases > 0
+    browser.screenshot("dashboard-district")
+    titles = []
+    for level in ("subdistrict", "community", "grid"):
+        link = page.locator("table.children a").first
+        name = link.inner_text()
+        link.click()
+        page.wait_for_selector("#chart-cases canvas", timeout=30000)
+        assert name in page.inner_text("h1")
+        titles.append(name)
+        assert int(figure(page, "case")) <= district_cases
+        browser.screenshot(f"dashboard-{level}")
+    # The grid's breadcrumb leads back up.
+    assert all(t in page.inner_text("nav.crumbs") for t in titles[:-1])
+    assert browser.foreign_requests() == []
+
+
+def test_community_secretary_figures_cover_their_community_only(browser):
+    browser.login("district_admin.140105")
+    page = browser.page
+    open_board(page, browser.base_url + "/dashboard/")
+    district_members = int(figure(page, "party_member"))
+    district_cases = int(figure(page, "case"))
+    district_url = page.url
+    page.click("form[action$='/logout/'] button")
+    browser.login("community_secretary.140105")
+    open_board(page, browser.base_url + "/dashboard/")
+    heading = page.inner_text("h1")
+    assert "社区" in heading
+    browser.screenshot("dashboard-community-secretary")
+    cases, members = int(figure(page, "case")), int(figure(page, "party_member"))
+    assert cases < district_cases and members < district_members
+    # Every figure equals the (scoped) list behind it.
+    links = {key: figure_link(page, key) for key in ("case", "party_member")}
+    for key, value in (("case", cases), ("party_member", members)):
+        assert listed(page, browser.base_url, links[key]) == value, key
+    # The district's dashboard is not theirs.
+    response = page.goto(district_url)
+    assert response.status == 404
     assert browser.foreign_requests() == []

@@ -141,3 +141,12 @@ def test_worker_rebuilds_tallies_that_a_bulk_write_left_behind(demo):
     assert tallies.verify(district) != []
     assert jobs.tick(now=timezone.now())["tally districts rebuilt"] >= 1
     assert tallies.verify(district) == []
+
+
+def test_a_grid_worker_reads_the_dashboard_but_does_not_download_it(client_as):
+    client = client_as("grid_worker", "140105")
+    board = client.get(reverse("dashboard:home"))
+    pk = int(board.url.rstrip("/").split("/")[-1])
+    page = client.get(board.url)
+    assert page.status_code == 200 and "export.xlsx" not in page.content.decode()
+    assert client.get(reverse("dashboard:board_xlsx", args=[pk])).status_code == 403

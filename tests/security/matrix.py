@@ -317,7 +317,7 @@ PAGES = {
     # dashboards, the party-building map, the big screen
     "dashboard:home": R(SIGNED_IN, near=ANY, note="redirects to the login's own board; 404 without a post"),
     "dashboard:board": R(V, "node"),
-    "dashboard:board_xlsx": R(V, "node"),
+    "dashboard:board_xlsx": R(EXPORT, "node"),
     "dashboard:board_print": R(V, "node"),
     "dashboard:map": R(V),
     "dashboard:map_layer": R(V, args=lambda s: {"layer": "cases"}),

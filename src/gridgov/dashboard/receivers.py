@@ -9,11 +9,13 @@ from gridgov.cases.signals import case_changed
 
 from . import freshness, tallies
 
-# The models behind the dashboards' slow-moving figures (organisations, members, staffing, grades,
-# points, alerts, sharing, meetings): "app_label.ModelName".
+# The models behind the dashboards' slow-moving figures (organisations, members, staffing, alerts,
+# sharing, meetings): "app_label.ModelName". Not the grades and points accounts: they are replaced in
+# bulk (a signal per row would slow the index run and the awards), the index run bumps the version
+# itself, and points show within freshness.TTL.
 WATCHED = [
     "people.PartyMember", "people.Volunteer", "people.Post", "orgs.PartyOrg", "orgs.ServiceCentre", "orgs.PartnerUnit",
-    "orgs.ServiceTeam", "assessment.Grade", "assessment.PointsAccount", "assessment.Alert", "assessment.Meeting",
+    "orgs.ServiceTeam", "assessment.Alert", "assessment.Meeting",
     "participation.Resource", "participation.Need", "participation.Deliberation",
 ]
 

@@ -1,5 +1,6 @@
 """Views of the per-level dashboards: the page, its Excel workbook and its printable page, all
 rendered from services.board."""
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -25,8 +26,11 @@ def board(request, pk=None):
             raise Http404
         return redirect("dashboard:board", pk=node.pk)
     data = _board(request, pk)
+    from gridgov.people import roles, scoping
+
     return render(request, "dashboard/board.html", {**data, "month_value": data["month"].strftime("%Y-%m"),
-                                                    "ancestors": _ancestors(request.user, data["node"])})
+                                                    "ancestors": _ancestors(request.user, data["node"]),
+                                                    "can_export": scoping.can(request.user, roles.EXPORT)})
 
 
 @require_GET
@@ -37,6 +41,11 @@ def board_print(request, pk):
 
 @require_GET
 def board_xlsx(request, pk):
+    # Every download needs EXPORT (a grid worker reads the dashboard but does not download it).
+    from gridgov.people import roles, scoping
+
+    if not scoping.can(request.user, roles.EXPORT):
+        raise PermissionDenied
     data = _board(request, pk)
     response = HttpResponse(xlsx.workbook(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="dashboard-{data["node"].code or data["node"].pk}-{data["month"]:%Y-%m}.xlsx"'

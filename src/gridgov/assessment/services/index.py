@@ -262,8 +262,16 @@ def _insert(model, columns, rows):
 def _save_month(scheme, month, scores, grades):
     with transaction.atomic():
         # district and month first: the (district, month, indicator) index finds the rows.
-        Score.objects.filter(district_id=scheme.district_id, month=month, indicator__scheme=scheme).delete()
-        Grade.objects.filter(scheme=scheme, month=month).delete()
+        # Raw deletes: nothing refers to these rows, and the model signals (the audit history of Score,
+        # the dashboards' version) would turn a replace of thousands of rows into one write per row.
+        # The run itself is the record of the change (IndexRun: who, when).
+        old_scores = Score.objects.filter(district_id=scheme.district_id, month=month, indicator__scheme=scheme)
+        old_scores._raw_delete(old_scores.db)
+        old_grades = Grade.objects.filter(scheme=scheme, month=month)
+        old_grades._raw_delete(old_grades.db)
+        from gridgov.dashboard import freshness
+
+        freshness.bump(scheme.district_id)
         _insert(Score, SCORE_COLUMNS, scores)
         _insert(Grade, GRADE_COLUMNS, grades)
         # Next month's change is against this month: keep it consistent when a past month is re-run.

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from gridgov.cases import kpi
 from gridgov.cases.models import Case, Evaluation
 from gridgov.cases.workflow import ACTIVE_STATES
 from gridgov.hierarchy.models import Node
@@ -24,13 +25,6 @@ def month_of(district, when):
     """The first day of `when`'s month in the district's time zone."""
     local = when.astimezone(ZoneInfo(district.timezone))
     return dt.date(local.year, local.month, 1)
-
-
-def month_bounds(district, month):
-    tz = ZoneInfo(district.timezone)
-    start = dt.datetime(month.year, month.month, 1, tzinfo=tz)
-    end = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
 
 
 def _state_counts(cases):
@@ -68,7 +62,7 @@ def refresh_grid(district, grid_id, node_path, month):
         list(GridCaseMonth.objects.select_for_update().filter(grid_id=grid_id, month=month))
         cases = Case.objects.filter(grid_id=grid_id)
         GridCaseState.objects.filter(grid_id=grid_id).update(node_path=node_path, **_state_counts(cases))
-        start, end = month_bounds(district, month)
+        start, end = kpi.month_period(district, month.year, month.month)
         in_month = cases.filter(reported_at__gte=start, reported_at__lt=end)
         GridCaseMonth.objects.filter(grid_id=grid_id, month=month).update(node_path=node_path, **_month_counts(in_month))
         # The grid's days of the window, recounted whole (a handful of cases; the state row's lock
